@@ -1,0 +1,24 @@
+"""The demo identities that `seed_demo` creates and the development login page offers.
+
+Codici fiscali are valid but invented (built with a correct check character)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoIdentity:
+    codice_fiscale: str
+    nome: str
+    cognome: str
+    descrizione: str
+    operatore: bool = False
+
+
+DEMO_IDENTITIES = [
+    DemoIdentity("RSSMRA85M01H501Q", "Mario", "Rossi", "Cittadino senza domanda: può presentarla"),
+    DemoIdentity("BNCLRA90A41F205I", "Laura", "Bianchi", "Domanda in istruttoria (bando demo aperto)"),
+    DemoIdentity("VRDGPP70C12L219U", "Giuseppe", "Verdi", "Domanda accolta con codice univoco"),
+    DemoIdentity("NREFNC88E52A944X", "Francesca", "Neri", "Domanda parzialmente accolta"),
+    DemoIdentity("GLLLCU75T10D612Y", "Luca", "Gialli", "Domanda non accolta (graduatoria pubblicata)"),
+    DemoIdentity("BRNNNA80A41H501K", "Anna", "Bruni", "Operatrice INPS (admin)", operatore=True),
+]

@@ -1,0 +1,62 @@
+"""Identity adapters: how a person proves who they are.
+
+A provider turns an external assertion (SPID/CIE SAML or OIDC response, or the development
+simulator's form) into a verified `Identita`; `login_identita` maps it to our User, creating it
+on first access, and opens the session. A SPID/CIE provider plugs in by subclassing
+`IdentityProvider` and adding its URLs; nothing else in the portal knows how login happened.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import login
+
+from apps.core.services import audit
+from apps.core.validators import normalize_codice_fiscale, validate_codice_fiscale
+
+from .models import User
+
+
+@dataclass(frozen=True)
+class Identita:
+    codice_fiscale: str
+    nome: str = ""
+    cognome: str = ""
+    email: str = ""
+    provider: str = ""
+
+
+class IdentityProvider:
+    name = "base"
+
+    def is_enabled(self) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class DevLoginProvider(IdentityProvider):
+    """Development simulator: trusts what the form says. Never enabled with DEBUG=False."""
+
+    name = "dev"
+
+    def is_enabled(self) -> bool:
+        return bool(settings.DEV_LOGIN_ENABLED and settings.DEBUG)
+
+    def identita(self, codice_fiscale: str, nome: str = "", cognome: str = "") -> Identita:
+        cf = normalize_codice_fiscale(codice_fiscale)
+        validate_codice_fiscale(cf)
+        return Identita(codice_fiscale=cf, nome=nome, cognome=cognome, provider=self.name)
+
+
+def login_identita(request, identita: Identita) -> User:
+    user, created = User.objects.get_or_create(
+        codice_fiscale=identita.codice_fiscale,
+        defaults={"nome": identita.nome, "cognome": identita.cognome, "email": identita.email},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif not user.is_active:
+        raise PermissionError("utente disattivato")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit(user, "login", user, provider=identita.provider)
+    return user

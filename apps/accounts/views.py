@@ -1,0 +1,62 @@
+from django.contrib.auth import logout
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .demo import DEMO_IDENTITIES
+from .forms import DevLoginForm
+from .identity import DevLoginProvider, login_identita
+
+
+def _next_url(request):
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return reverse("cittadino:home")
+
+
+def login_view(request):
+    """Entry point: SPID/CIE buttons (when a provider is configured) and, in development only,
+    the login simulator."""
+    return render(
+        request,
+        "accounts/login.html",
+        {"dev_login": DevLoginProvider().is_enabled(), "next": request.GET.get("next", "")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def dev_login_view(request):
+    provider = DevLoginProvider()
+    if not provider.is_enabled():
+        raise Http404
+    form = DevLoginForm(request.POST or None)
+    if request.method == "POST":
+        demo_cf = request.POST.get("demo")
+        if demo_cf:
+            demo = next((d for d in DEMO_IDENTITIES if d.codice_fiscale == demo_cf), None)
+            if demo is None:
+                raise Http404
+            user = login_identita(request, provider.identita(demo.codice_fiscale, demo.nome, demo.cognome))
+            return redirect("admin:index" if user.is_staff and demo.operatore else _next_url(request))
+        if form.is_valid():
+            login_identita(
+                request,
+                provider.identita(
+                    form.cleaned_data["codice_fiscale"], form.cleaned_data["nome"], form.cleaned_data["cognome"]
+                ),
+            )
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/dev_login.html",
+        {"form": form, "identities": DEMO_IDENTITIES, "next": request.GET.get("next", "")},
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("home")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CodiciConfig(AppConfig):
+    name = "apps.codici"
+    verbose_name = "Codici univoci"

@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.domande.models import MONEY, Domanda
+
+# No 0/O and 1/I: a code is read aloud and typed by hand.
+ALFABETO = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LUNGHEZZA = 12
+
+
+class CodiceUnivoco(models.Model):
+    class Stato(models.TextChoices):
+        ATTIVO = "attivo", _("attivo")
+        ESAURITO = "esaurito", _("esaurito")
+        SCADUTO = "scaduto", _("scaduto")
+        DECADUTO = "decaduto", _("decaduto")
+        ANNULLATO = "annullato", _("annullato")
+
+    codice = models.CharField(max_length=LUNGHEZZA, unique=True)
+    domanda = models.OneToOneField(Domanda, on_delete=models.PROTECT, related_name="codice")
+    assegnato = models.DecimalField(_("assegnato"), **MONEY)
+    prenotato = models.DecimalField(_("prenotato"), default=Decimal("0.00"), **MONEY)
+    utilizzato = models.DecimalField(_("utilizzato"), default=Decimal("0.00"), **MONEY)
+    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.ATTIVO, db_index=True)
+    valido_dal = models.DateField(_("valido dal"))
+    valido_fino_al = models.DateField(_("valido fino al"))
+    prima_seduta_entro = models.DateField(_("prima seduta entro"), null=True, blank=True)
+    creato_il = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("codice univoco")
+        verbose_name_plural = _("codici univoci")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assegnato__gte=0) & Q(prenotato__gte=0) & Q(utilizzato__gte=0),
+                name="codice_importi_non_negativi",
+            ),
+            models.CheckConstraint(
+                condition=Q(assegnato__gte=F("prenotato") + F("utilizzato")),
+                name="codice_non_oltre_assegnato",
+            ),
+        ]
+
+    def __str__(self):
+        # Never the code itself: str() ends up in logs and admin breadcrumbs.
+        return f"Codice n. {self.pk}"
+
+    @property
+    def residuo(self) -> Decimal:
+        return self.assegnato - self.prenotato - self.utilizzato
+
+    @property
+    def codice_mascherato(self) -> str:
+        return f"{self.codice[:2]}{'•' * 8}{self.codice[-2:]}"
+
+
+class MovimentoCodice(models.Model):
+    """Append-only ledger: for every code, the sum of each delta column equals that column."""
+
+    class Tipo(models.TextChoices):
+        ASSEGNAZIONE = "assegnazione", _("assegnazione")
+        INTEGRAZIONE = "integrazione", _("integrazione")
+        PRENOTAZIONE = "prenotazione", _("prenotazione")
+        RILASCIO = "rilascio", _("rilascio")
+        UTILIZZO = "utilizzo", _("utilizzo")
+        RESTITUZIONE = "restituzione", _("restituzione al fondo regionale")
+
+    codice = models.ForeignKey(CodiceUnivoco, on_delete=models.PROTECT, related_name="movimenti")
+    tipo = models.CharField(max_length=20, choices=Tipo.choices)
+    delta_assegnato = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    delta_prenotato = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    delta_utilizzato = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    riferimento = models.CharField(max_length=60, blank=True)
+    creato_il = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("movimento del codice")
+        verbose_name_plural = _("movimenti del codice")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("MovimentoCodice è append-only")
+        super().save(*args, **kwargs)

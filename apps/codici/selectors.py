@@ -1,0 +1,22 @@
+from django.db.models import Sum
+
+from .models import CodiceUnivoco, MovimentoCodice
+
+
+def codici_del_cittadino(user):
+    """Codes whose beneficiary is the user, or whose domanda the user submitted (e.g. for a child)."""
+    from django.db.models import Q
+
+    return (
+        CodiceUnivoco.objects.filter(Q(domanda__cf_beneficiario=user.codice_fiscale) | Q(domanda__richiedente=user))
+        .select_related("domanda", "domanda__bando")
+        .order_by("-valido_dal", "-pk")
+    )
+
+
+def saldi_dal_registro(codice: CodiceUnivoco) -> dict:
+    """The balances recomputed from the ledger (used by tests and by the admin's consistency view)."""
+    agg = MovimentoCodice.objects.filter(codice=codice).aggregate(
+        assegnato=Sum("delta_assegnato"), prenotato=Sum("delta_prenotato"), utilizzato=Sum("delta_utilizzato")
+    )
+    return {k: v or 0 for k, v in agg.items()}

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import AuditEvent, Notifica, Provincia, Regione
+
+
+@admin.register(Regione)
+class RegioneAdmin(admin.ModelAdmin):
+    list_display = ["codice", "nome"]
+    search_fields = ["codice", "nome"]
+
+
+@admin.register(Provincia)
+class ProvinciaAdmin(admin.ModelAdmin):
+    list_display = ["sigla", "nome", "regione"]
+    list_filter = ["regione"]
+    search_fields = ["sigla", "nome"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["creato_il", "attore", "azione", "oggetto_tipo", "oggetto_id"]
+    list_filter = ["azione", "oggetto_tipo"]
+    search_fields = ["oggetto_id", "azione"]
+    date_hierarchy = "creato_il"
+
+
+@admin.register(Notifica)
+class NotificaAdmin(ReadOnlyAdmin):
+    list_display = ["id", "canale", "stato", "tentativi", "creata_il", "inviata_il"]
+    list_filter = ["canale", "stato"]
+    exclude = ["destinatario", "testo"]  # personal data: not shown in lists or detail

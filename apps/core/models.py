@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Regione(models.Model):
+    """A region or autonomous province, keyed by the Ministry of Health code (010 … 200)."""
+
+    codice = models.CharField(_("codice"), max_length=3, primary_key=True)
+    nome = models.CharField(_("nome"), max_length=60)
+
+    class Meta:
+        ordering = ["codice"]
+        verbose_name = _("regione")
+        verbose_name_plural = _("regioni")
+
+    def __str__(self):
+        return self.nome
+
+
+class Provincia(models.Model):
+    sigla = models.CharField(_("sigla"), max_length=2, primary_key=True)
+    nome = models.CharField(_("nome"), max_length=80)
+    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="province")
+
+    class Meta:
+        ordering = ["nome"]
+        verbose_name = _("provincia")
+        verbose_name_plural = _("province")
+
+    def __str__(self):
+        return f"{self.nome} ({self.sigla})"
+
+
+class AuditEvent(models.Model):
+    """Append-only trail: who did what, when (UTC). Never holds a codice fiscale or a code in clear
+    in `azione`; the object is referenced by type and primary key."""
+
+    creato_il = models.DateTimeField(auto_now_add=True, db_index=True)
+    attore = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    azione = models.CharField(max_length=80, db_index=True)
+    oggetto_tipo = models.CharField(max_length=60, blank=True)
+    oggetto_id = models.CharField(max_length=40, blank=True)
+    dettagli = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-creato_il", "-id"]
+        verbose_name = _("evento di audit")
+        verbose_name_plural = _("eventi di audit")
+        indexes = [models.Index(fields=["oggetto_tipo", "oggetto_id"])]
+
+    def __str__(self):
+        return f"{self.creato_il:%Y-%m-%d %H:%M:%S} {self.azione}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("AuditEvent è append-only")
+        super().save(*args, **kwargs)
+
+
+class Notifica(models.Model):
+    """Outbox row: written in the same transaction as the business change, sent by a Celery task.
+
+    `chiave` is unique, so queueing the same message twice is a no-op, and the sender claims a row
+    with a compare-and-swap on `stato` so that two workers never send it twice.
+    """
+
+    class Canale(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Stato(models.TextChoices):
+        IN_CODA = "in_coda", _("in coda")
+        IN_INVIO = "in_invio", _("in invio")
+        INVIATA = "inviata", _("inviata")
+        ERRORE = "errore", _("errore")
+
+    chiave = models.CharField(max_length=120, unique=True)
+    canale = models.CharField(max_length=5, choices=Canale.choices)
+    destinatario = models.CharField(max_length=254)
+    oggetto = models.CharField(max_length=200, blank=True)
+    testo = models.TextField()
+    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
+    tentativi = models.PositiveSmallIntegerField(default=0)
+    ultimo_errore = models.CharField(max_length=300, blank=True)
+    creata_il = models.DateTimeField(auto_now_add=True)
+    inviata_il = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("notifica")
+        verbose_name_plural = _("notifiche")
+
+    def __str__(self):
+        return f"{self.get_canale_display()} {self.chiave} ({self.get_stato_display()})"

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from apps.domande.reference import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Carica regioni, province, i bandi 2022/2023/2025 e i budget 2023 (idempotente)."
+
+    def handle(self, *args, **options):
+        r = load_reference_data()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dati di riferimento: {r['regioni']} regioni, {r['province']} province, "
+                f"{r['bandi_creati']} bandi creati."
+            )
+        )

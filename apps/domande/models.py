@@ -1,0 +1,214 @@
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import Provincia, Regione
+from apps.core.validators import validate_codice_fiscale
+
+ROME = ZoneInfo("Europe/Rome")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Bando(models.Model):
+    """One annualità with all of its rules, stored as data so that operators can edit them.
+
+    Window semantics: a domanda is in time when submitted from 00:00:00 of `apertura` to
+    23:59:59(.999999) of `chiusura`, Europe/Rome, whatever the UTC offset of either day.
+    """
+
+    anno = models.PositiveSmallIntegerField(_("annualità"), unique=True)
+    nome = models.CharField(_("nome"), max_length=120)
+    annunciato_il = models.DateField(_("annunciato il"), null=True, blank=True)
+    apertura = models.DateField(_("apertura domande"))
+    chiusura = models.DateField(_("chiusura domande"))
+    soglia_fascia_a = models.DecimalField(_("fascia A: ISEE inferiore a"), default=Decimal("15000.00"), **MONEY)
+    soglia_fascia_b = models.DecimalField(_("fascia B: ISEE fino a"), default=Decimal("30000.00"), **MONEY)
+    isee_massimo = models.DecimalField(_("ISEE massimo ammesso"), default=Decimal("50000.00"), **MONEY)
+    importo_fascia_a = models.DecimalField(_("importo fascia A"), **MONEY)
+    importo_fascia_b = models.DecimalField(_("importo fascia B"), **MONEY)
+    importo_fascia_c = models.DecimalField(_("importo fascia C"), **MONEY)
+    massimo_seduta = models.DecimalField(_("massimo per seduta"), default=Decimal("50.00"), **MONEY)
+    giorni_regolarizzazione = models.PositiveSmallIntegerField(_("giorni per regolarizzare l'ISEE difforme"))
+    giorni_validita = models.PositiveSmallIntegerField(_("validità del codice (giorni dalla pubblicazione)"))
+    giorni_prima_seduta = models.PositiveSmallIntegerField(
+        _("prima seduta entro (giorni dall'accoglimento)"), null=True, blank=True
+    )
+    scorrimenti_massimi = models.PositiveSmallIntegerField(
+        _("scorrimenti dopo la decadenza"), null=True, blank=True, help_text=_("Vuoto: senza limite.")
+    )
+    termine_fatturazione = models.DateField(_("termine fatturazione"), null=True, blank=True)
+    territori_esclusi = models.ManyToManyField(Regione, blank=True, related_name="+", verbose_name=_("territori esclusi"))
+    demo = models.BooleanField(_("bando dimostrativo"), default=False)
+    ultimo_protocollo = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-anno"]
+        verbose_name = _("bando")
+        verbose_name_plural = _("bandi")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(chiusura__gte=models.F("apertura")), name="bando_finestra_ordinata"),
+            models.CheckConstraint(
+                condition=models.Q(soglia_fascia_a__lte=models.F("soglia_fascia_b"))
+                & models.Q(soglia_fascia_b__lte=models.F("isee_massimo")),
+                name="bando_fasce_ordinate",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    def clean(self):
+        errors = {}
+        if self.apertura and self.chiusura:
+            if (self.chiusura - self.apertura).days + 1 < 60:
+                errors["chiusura"] = _("La finestra deve restare aperta almeno 60 giorni (D.M. 24/11/2023 art. 4.1).")
+            if self.annunciato_il and (self.apertura - self.annunciato_il).days < 30:
+                errors["apertura"] = _("L'apertura deve cadere almeno 30 giorni dopo l'annuncio (D.M. 24/11/2023 art. 4.1).")
+        if self.soglia_fascia_a and self.soglia_fascia_b and self.soglia_fascia_a > self.soglia_fascia_b:
+            errors["soglia_fascia_b"] = _("Le soglie delle fasce ISEE devono essere crescenti.")
+        if errors:
+            raise ValidationError(errors)
+
+    # --- window -------------------------------------------------------------------------------
+    @property
+    def inizio_finestra(self) -> dt.datetime:
+        return dt.datetime.combine(self.apertura, dt.time.min, tzinfo=ROME)
+
+    @property
+    def fine_finestra(self) -> dt.datetime:
+        """Exclusive end: 00:00 of the day after `chiusura`, Europe/Rome."""
+        return dt.datetime.combine(self.chiusura + dt.timedelta(days=1), dt.time.min, tzinfo=ROME)
+
+    def in_finestra(self, quando: dt.datetime) -> bool:
+        return self.inizio_finestra <= quando < self.fine_finestra
+
+    @property
+    def termine_regolarizzazione(self) -> dt.date:
+        """Last day on which a difforme ISEE may be regularised (closing day + N days)."""
+        return self.chiusura + dt.timedelta(days=self.giorni_regolarizzazione)
+
+    # --- amounts ------------------------------------------------------------------------------
+    def fascia(self, isee: Decimal) -> str | None:
+        if isee < self.soglia_fascia_a:
+            return "A"
+        if isee <= self.soglia_fascia_b:
+            return "B"
+        if isee <= self.isee_massimo:
+            return "C"
+        return None
+
+    def importo_per_isee(self, isee: Decimal) -> Decimal:
+        return {
+            "A": self.importo_fascia_a,
+            "B": self.importo_fascia_b,
+            "C": self.importo_fascia_c,
+            None: Decimal("0.00"),
+        }[self.fascia(isee)]
+
+
+class BudgetRegionale(models.Model):
+    bando = models.ForeignKey(Bando, on_delete=models.CASCADE, related_name="budget")
+    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
+    importo = models.DecimalField(_("importo"), **MONEY)
+
+    class Meta:
+        ordering = ["regione"]
+        verbose_name = _("budget regionale")
+        verbose_name_plural = _("budget regionali")
+        constraints = [
+            models.UniqueConstraint(fields=["bando", "regione"], name="budget_unico_per_regione"),
+            models.CheckConstraint(condition=models.Q(importo__gte=0), name="budget_non_negativo"),
+        ]
+
+    def __str__(self):
+        return f"{self.bando.anno} {self.regione}: {self.importo}"
+
+
+class IseeTipo(models.TextChoices):
+    ORDINARIO = "ordinario", _("ordinario")
+    CORRENTE = "corrente", _("corrente")
+
+
+class AttestazioneIsee(models.Model):
+    """The INPS DSU archive: the ISEE of the beneficiary's household, looked up at submission."""
+
+    codice_fiscale = models.CharField(max_length=16, db_index=True, validators=[validate_codice_fiscale])
+    protocollo_dsu = models.CharField(max_length=40, unique=True)
+    valore = models.DecimalField(_("valore ISEE"), **MONEY)
+    tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
+    difforme = models.BooleanField(_("con omissioni o difformità"), default=False)
+    regolarizzata_il = models.DateField(_("regolarizzata il"), null=True, blank=True)
+    rilasciata_il = models.DateField(_("rilasciata il"))
+    valida_fino_al = models.DateField(_("valida fino al"))
+
+    class Meta:
+        ordering = ["-rilasciata_il"]
+        verbose_name = _("attestazione ISEE")
+        verbose_name_plural = _("attestazioni ISEE")
+
+    def __str__(self):
+        return f"DSU {self.protocollo_dsu}"
+
+
+class Domanda(models.Model):
+    class Relazione(models.TextChoices):
+        SE_STESSO = "se_stesso", _("per me stesso/a")
+        GENITORE = "genitore", _("genitore esercente la responsabilità genitoriale di un minore")
+        TUTORE = "tutore", _("tutore")
+        CURATORE = "curatore", _("curatore")
+        AMMINISTRATORE_SOSTEGNO = "amministratore_sostegno", _("amministratore di sostegno")
+        AFFIDATARIO = "affidatario", _("affidatario (L. 184/1983)")
+
+    class Canale(models.TextChoices):
+        WEB = "web", _("web")
+        CONTACT_CENTER = "contact_center", _("contact center")
+
+    bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="domande")
+    protocollo = models.CharField(_("protocollo"), max_length=40, unique=True)
+    richiedente = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="domande"
+    )
+    cf_richiedente = models.CharField(_("codice fiscale del richiedente"), max_length=16)
+    cf_beneficiario = models.CharField(_("codice fiscale del beneficiario"), max_length=16)
+    relazione = models.CharField(max_length=30, choices=Relazione.choices, default=Relazione.SE_STESSO)
+    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
+    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="+")
+    isee = models.DecimalField(_("ISEE"), **MONEY)
+    isee_tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
+    isee_difforme = models.BooleanField(_("ISEE con difformità"), default=False)
+    isee_regolarizzato_il = models.DateField(_("ISEE regolarizzato il"), null=True, blank=True)
+    attestazione = models.ForeignKey(AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    presentata_il = models.DateTimeField(_("presentata il"))
+    email = models.EmailField(_("e-mail"), blank=True)
+    cellulare = models.CharField(_("cellulare"), max_length=20, blank=True)
+    canale = models.CharField(max_length=20, choices=Canale.choices, default=Canale.WEB)
+    dichiarazione_dpr445 = models.BooleanField(_("dichiarazione DPR 445/2000"), default=True)
+    # Idempotency key of the web form: a second POST of the same form finds this domanda.
+    chiave_invio = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    creata_il = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-presentata_il"]
+        verbose_name = _("domanda")
+        verbose_name_plural = _("domande")
+        constraints = [
+            models.UniqueConstraint(fields=["bando", "cf_beneficiario"], name="una_domanda_per_beneficiario"),
+            models.CheckConstraint(condition=models.Q(isee__gte=0), name="isee_non_negativo"),
+        ]
+        indexes = [
+            models.Index(fields=["bando", "regione", "isee", "presentata_il", "protocollo"], name="domanda_ordine_grad"),
+            models.Index(fields=["cf_beneficiario"], name="domanda_cf_beneficiario"),
+            models.Index(fields=["cf_richiedente"], name="domanda_cf_richiedente"),
+        ]
+
+    def __str__(self):
+        return f"Domanda {self.protocollo}"
+
+    @property
+    def importo_spettante(self) -> Decimal:
+        return self.bando.importo_per_isee(self.isee)

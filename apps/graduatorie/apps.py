@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GraduatorieConfig(AppConfig):
+    name = "apps.graduatorie"
+    verbose_name = "Graduatorie"

@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import Regione
+from apps.domande.models import MONEY, Bando, Domanda
+
+
+class Esito(models.TextChoices):
+    ACCOLTA = "accolta", _("accolta")
+    PARZIALMENTE_ACCOLTA = "parzialmente_accolta", _("parzialmente accolta")
+    NON_ACCOLTA_PROVVISORIA = "non_accolta_provvisoria", _("non accolta (in graduatoria)")
+    IMPROCEDIBILE = "improcedibile", _("improcedibile")
+    INAMMISSIBILE = "inammissibile", _("inammissibile")
+
+
+ESITI_FINANZIATI = (Esito.ACCOLTA, Esito.PARZIALMENTE_ACCOLTA)
+
+
+class Graduatoria(models.Model):
+    """The ranking of one region for one bando, with the region's pool of funds."""
+
+    class Stato(models.TextChoices):
+        DA_CALCOLARE = "da_calcolare", _("da calcolare")
+        CALCOLATA = "calcolata", _("calcolata")
+        PUBBLICATA = "pubblicata", _("pubblicata")
+
+    bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="graduatorie")
+    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
+    stato = models.CharField(max_length=15, choices=Stato.choices, default=Stato.DA_CALCOLARE)
+    budget = models.DecimalField(_("budget"), default=Decimal("0.00"), **MONEY)
+    assegnato = models.DecimalField(_("assegnato"), default=Decimal("0.00"), **MONEY)
+    domande_in_graduatoria = models.PositiveIntegerField(default=0)
+    finanziate = models.PositiveIntegerField(default=0)
+    isee_ultimo_finanziato = models.DecimalField(null=True, blank=True, **MONEY)
+    calcolata_il = models.DateTimeField(null=True, blank=True)
+    pubblicata_il = models.DateField(_("data di pubblicazione"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["bando", "regione"]
+        verbose_name = _("graduatoria regionale")
+        verbose_name_plural = _("graduatorie regionali")
+        constraints = [
+            models.UniqueConstraint(fields=["bando", "regione"], name="una_graduatoria_per_regione"),
+            models.CheckConstraint(condition=models.Q(assegnato__lte=models.F("budget")), name="graduatoria_entro_budget"),
+        ]
+
+    def __str__(self):
+        return f"{self.bando.anno} – {self.regione}"
+
+    @property
+    def disponibile(self) -> Decimal:
+        """The region's pool: budget not assigned to any code."""
+        return self.budget - self.assegnato
+
+
+class Posizione(models.Model):
+    graduatoria = models.ForeignKey(Graduatoria, on_delete=models.CASCADE, related_name="posizioni")
+    domanda = models.OneToOneField(Domanda, on_delete=models.PROTECT, related_name="posizione")
+    posizione = models.PositiveIntegerField(null=True, blank=True)
+    esito = models.CharField(max_length=25, choices=Esito.choices)
+    importo_assegnato = models.DecimalField(default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        ordering = ["graduatoria", "posizione"]
+        verbose_name = _("posizione in graduatoria")
+        verbose_name_plural = _("posizioni in graduatoria")
+        constraints = [
+            models.UniqueConstraint(fields=["graduatoria", "posizione"], name="posizione_unica"),
+        ]
+
+    def __str__(self):
+        return f"{self.posizione or '-'}: {self.get_esito_display()}"

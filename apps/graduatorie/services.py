@@ -1,0 +1,149 @@
+"""Ranking and publication of the regional graduatorie. Admin actions, commands and tasks call these."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from apps.codici.services import crea_codici
+from apps.core.models import Notifica, Regione
+from apps.core.services import audit, queue_notifiche
+from apps.domande.models import Bando, BudgetRegionale
+
+from . import ranking
+from .exceptions import GraduatoriaError
+from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
+
+
+def _lock_graduatorie(bando: Bando) -> list[Graduatoria]:
+    """Lock (creating if needed) the bando's 21 regional graduatorie, refreshing unpublished budgets."""
+    budget = dict(BudgetRegionale.objects.filter(bando=bando).values_list("regione_id", "importo"))
+    esistenti = set(Graduatoria.objects.filter(bando=bando).values_list("regione_id", flat=True))
+    Graduatoria.objects.bulk_create(
+        [
+            Graduatoria(bando=bando, regione_id=r, budget=budget.get(r, 0))
+            for r in Regione.objects.values_list("codice", flat=True)
+            if r not in esistenti
+        ],
+        ignore_conflicts=True,
+    )
+    graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando).order_by("regione_id"))
+    for g in graduatorie:
+        if g.stato != Graduatoria.Stato.PUBBLICATA:
+            g.budget = budget.get(g.regione_id, 0)
+    return graduatorie
+
+
+@transaction.atomic
+def calcola_graduatorie(bando: Bando, attore=None) -> dict:
+    """Compute (or recompute, while unpublished) every region's ranking of the bando."""
+    bando = Bando.objects.select_for_update().get(pk=bando.pk)
+    graduatorie = _lock_graduatorie(bando)
+    if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
+        raise GraduatoriaError(f"La graduatoria del bando {bando.anno} è già pubblicata: non si ricalcola.")
+    Posizione.objects.filter(graduatoria__bando=bando).delete()
+    Graduatoria.objects.bulk_update(graduatorie, ["budget"])
+    inserite = ranking.inserisci_posizioni(bando)
+
+    stats = {
+        row["graduatoria_id"]: row
+        for row in Posizione.objects.filter(graduatoria__bando=bando)
+        .values("graduatoria_id")
+        .annotate(
+            assegnato=Sum("importo_assegnato"),
+            in_graduatoria=Count("id", filter=Q(posizione__isnull=False)),
+            finanziate=Count("id", filter=Q(esito__in=ESITI_FINANZIATI)),
+            isee_ultimo=Max("domanda__isee", filter=Q(esito__in=ESITI_FINANZIATI)),
+        )
+    }
+    adesso = timezone.now()
+    for g in graduatorie:
+        s = stats.get(g.pk, {})
+        g.assegnato = s.get("assegnato") or 0
+        g.domande_in_graduatoria = s.get("in_graduatoria", 0)
+        g.finanziate = s.get("finanziate", 0)
+        g.isee_ultimo_finanziato = s.get("isee_ultimo")
+        g.stato = Graduatoria.Stato.CALCOLATA
+        g.calcolata_il = adesso
+    Graduatoria.objects.bulk_update(
+        graduatorie,
+        ["assegnato", "domande_in_graduatoria", "finanziate", "isee_ultimo_finanziato", "stato", "calcolata_il"],
+    )
+    riepilogo = {
+        "domande": inserite,
+        "finanziate": sum(g.finanziate for g in graduatorie),
+        "assegnato": str(sum(g.assegnato for g in graduatorie)),
+    }
+    audit(attore, "graduatoria.calcolata", bando, **riepilogo)
+    return riepilogo
+
+
+def _testo_esito(esito: str, protocollo: str) -> tuple[str, str]:
+    if esito in ESITI_FINANZIATI:
+        corpo = (
+            f"La domanda {protocollo} per il Contributo sessioni di psicoterapia è stata accolta. "
+            "Importo e codice univoco sono nel provvedimento, in Ricevute e provvedimenti sul portale."
+        )
+    elif esito == Esito.NON_ACCOLTA_PROVVISORIA:
+        corpo = (
+            f"La domanda {protocollo} per il Contributo sessioni di psicoterapia è in graduatoria ma non è "
+            "stata finanziata con i fondi attuali. Posizione e dettagli in Ricevute e provvedimenti."
+        )
+    else:
+        corpo = (
+            f"La domanda {protocollo} per il Contributo sessioni di psicoterapia non è stata accolta. "
+            "Il provvedimento è in Ricevute e provvedimenti sul portale."
+        )
+    return "Esito della domanda – Bonus psicologo", corpo
+
+
+def _accoda_esiti(bando: Bando) -> int:
+    righe: list[Notifica] = []
+    queued = 0
+    posizioni = (
+        Posizione.objects.filter(graduatoria__bando=bando)
+        .values_list("domanda_id", "esito", "domanda__protocollo", "domanda__email", "domanda__cellulare")
+        .order_by("domanda_id")
+    )
+    for domanda_id, esito, protocollo, email, cellulare in posizioni.iterator(chunk_size=5000):
+        oggetto, corpo = _testo_esito(esito, protocollo)
+        if email:
+            righe.append(Notifica(chiave=f"esito:{domanda_id}:email", canale="email", destinatario=email,
+                                  oggetto=oggetto, testo=corpo))
+        if cellulare:
+            righe.append(Notifica(chiave=f"esito:{domanda_id}:sms", canale="sms", destinatario=cellulare,
+                                  testo=corpo))
+        if len(righe) >= 5000:
+            queued += queue_notifiche(righe)
+            righe = []
+    return queued + queue_notifiche(righe)
+
+
+@transaction.atomic
+def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None) -> dict:
+    """Freeze the bando's graduatorie, create one code per funded domanda, queue the outcomes."""
+    data = data or timezone.localdate()
+    bando = Bando.objects.select_for_update().get(pk=bando.pk)
+    graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando))
+    if not graduatorie or any(g.stato == Graduatoria.Stato.DA_CALCOLARE for g in graduatorie):
+        raise GraduatoriaError(f"Calcolare la graduatoria del bando {bando.anno} prima di pubblicarla.")
+    if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
+        raise GraduatoriaError(f"La graduatoria del bando {bando.anno} è già pubblicata.")
+
+    finanziate = Posizione.objects.filter(graduatoria__bando=bando, esito__in=ESITI_FINANZIATI).values_list(
+        "domanda_id", "importo_assegnato"
+    )
+    codici = crea_codici(
+        finanziate.order_by("domanda_id"),
+        valido_dal=data,
+        # The term runs from the publication day, which is not counted (dies a quo non computatur).
+        valido_fino_al=data + dt.timedelta(days=bando.giorni_validita),
+        prima_seduta_entro=data + dt.timedelta(days=bando.giorni_prima_seduta) if bando.giorni_prima_seduta else None,
+        riferimento=f"graduatoria:{bando.anno}",
+    )
+    Graduatoria.objects.filter(bando=bando).update(stato=Graduatoria.Stato.PUBBLICATA, pubblicata_il=data)
+    notifiche = _accoda_esiti(bando)
+    riepilogo = {"codici": codici, "notifiche": notifiche, "data": data.isoformat()}
+    audit(attore, "graduatoria.pubblicata", bando, **riepilogo)
+    return riepilogo

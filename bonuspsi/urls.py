@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.portale_cittadino import views as cittadino_views
+
+admin.site.site_header = "Bonus psicologo – Operatori INPS"
+admin.site.site_title = "Bonus psicologo – Operatori"
+admin.site.index_title = "Graduatorie, bandi e domande"
+
+urlpatterns = [
+    path("", cittadino_views.home_pubblica, name="home"),
+    path("", include("apps.accounts.urls")),
+    path("cittadino/", include("apps.portale_cittadino.urls")),
+    path("operatori/", admin.site.urls),
+]

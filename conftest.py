@@ -1,0 +1,20 @@
+import pytest
+
+
+@pytest.fixture
+def reference_data(db):
+    """Regions, provinces and the three real bandi, as load_reference_data leaves them."""
+    from apps.domande.reference import load_reference_data
+
+    load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "apps.core.sms.LocmemSmsBackend"
+    # Jobs run in-process in tests, even when REDIS_URL points to a live broker.
+    from bonuspsi.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True

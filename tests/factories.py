@@ -1,0 +1,102 @@
+"""factory_boy factories shared by the whole suite. Codici fiscali are valid (stdnum check digit)."""
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from stdnum.it import codicefiscale
+
+from apps.accounts.models import User
+from apps.core.models import Provincia, Regione
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+
+_seq = itertools.count(1)
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def make_cf(n: int | None = None) -> str:
+    """A valid, distinct 16-character codice fiscale for test number n."""
+    n = next(_seq) if n is None else n
+    a, b, c = n % 24, (n // 24) % 24, (n // 576) % 24
+    base = f"TST{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{80 + n % 20:02d}A{(n % 28) + 1:02d}H501"
+    return base + codicefiscale.calc_check_digit(base)
+
+
+def regione(codice="120") -> Regione:
+    from apps.domande.reference import REGIONI
+
+    return Regione.objects.get_or_create(codice=codice, defaults={"nome": REGIONI.get(codice, codice)})[0]
+
+
+def provincia(sigla="RM", regione_codice="120") -> Provincia:
+    return Provincia.objects.get_or_create(sigla=sigla, defaults={"nome": sigla, "regione": regione(regione_codice)})[0]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("codice_fiscale",)
+
+    codice_fiscale = factory.LazyFunction(make_cf)
+    nome = factory.Faker("first_name", locale="it_IT")
+    cognome = factory.Faker("last_name", locale="it_IT")
+
+
+class BandoFactory(factory.django.DjangoModelFactory):
+    """A 2025-like bando; by default its window contains today."""
+
+    class Meta:
+        model = Bando
+        django_get_or_create = ("anno",)
+
+    anno = factory.Sequence(lambda n: 3000 + n)
+    nome = factory.LazyAttribute(lambda o: f"Bando di prova {o.anno}")
+    apertura = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    chiusura = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60))
+    importo_fascia_a = Decimal("1500.00")
+    importo_fascia_b = Decimal("1000.00")
+    importo_fascia_c = Decimal("500.00")
+    giorni_regolarizzazione = 15
+    giorni_validita = 270
+    giorni_prima_seduta = 60
+
+
+class BudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetRegionale
+
+    bando = factory.SubFactory(BandoFactory)
+    regione = factory.LazyFunction(regione)
+    importo = Decimal("10000.00")
+
+
+class AttestazioneIseeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AttestazioneIsee
+
+    codice_fiscale = factory.LazyFunction(make_cf)
+    protocollo_dsu = factory.Sequence(lambda n: f"INPS-ISEE-2025-{n:08d}")
+    valore = Decimal("12000.00")
+    rilasciata_il = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    valida_fino_al = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=300))
+
+
+class DomandaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Domanda
+
+    bando = factory.SubFactory(BandoFactory)
+    protocollo = factory.Sequence(lambda n: f"T-{n:09d}")
+    cf_beneficiario = factory.LazyFunction(make_cf)
+    cf_richiedente = factory.LazyAttribute(lambda o: o.cf_beneficiario)
+    regione = factory.LazyFunction(regione)
+    provincia = factory.LazyAttribute(lambda o: provincia(regione_codice=o.regione.codice)
+                                      if o.regione.codice == "120" else
+                                      Provincia.objects.filter(regione=o.regione).first()
+                                      or provincia(sigla=o.regione.codice[:2], regione_codice=o.regione.codice))
+    isee = Decimal("10000.00")
+    presentata_il = factory.LazyAttribute(lambda o: o.bando.inizio_finestra + dt.timedelta(hours=12))
+    email = "beneficiario@example.org"
+    cellulare = "+393331234567"
