@@ -1,0 +1,62 @@
+"""Browser journeys: pytest-playwright driving Debian's Chromium against pytest-django's live_server.
+
+Playwright cannot download its own browser here, so every launch uses /usr/bin/chromium. Each
+journey saves a screenshot of every page in tests/e2e/screenshots/ (git-ignored) to look at.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Sync Playwright runs an event loop in this thread; Django's ORM must still be usable from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            # One xdist worker runs all browser tests: two Chromiums on two cores starve the servers.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium non installato: apt-get install chromium (lo fa .ci/run)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "it-IT", "timezone_id": "Europe/Rome", "accept_downloads": True}
+
+
+@pytest.fixture
+def shot(page, request):
+    """shot("name") saves a full-page screenshot named after the test."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    counter = {"n": 0}
+
+    def _shot(name: str):
+        counter["n"] += 1
+        path = SCREENSHOTS / f"{request.node.name}-{counter['n']:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
+
+
+@pytest.fixture
+def demo_world(transactional_db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)

@@ -1,0 +1,41 @@
+"""`manage.py check --deploy` must be clean with the production variables the README lists."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "False",
+    "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "bonuspsicologo.example.it",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "DEV_LOGIN_ENABLED": "False",
+}
+
+
+def _check(extra=None):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEV_LOGIN_ENABLED"}}
+    env.update(PRODUCTION_ENV | (extra or {}))
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_the_dev_login_is_left_on():
+    result = _check({"DEV_LOGIN_ENABLED": "True"})
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _check({"SECRET_KEY": ""})
+    assert result.returncode != 0
