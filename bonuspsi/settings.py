@@ -173,6 +173,10 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables at start; operators then edit the schedule in admin.
+CELERY_BEAT_SCHEDULE = {
+    "invia-notifiche": {"task": "apps.core.tasks.send_pending_notifiche", "schedule": 300.0},
+}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
