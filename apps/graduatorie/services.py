@@ -43,7 +43,10 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
         raise GraduatoriaError(f"La graduatoria del bando {bando.anno} è già pubblicata: non si ricalcola.")
     Posizione.objects.filter(graduatoria__bando=bando).delete()
-    Graduatoria.objects.bulk_update(graduatorie, ["budget"])
+    for g in graduatorie:
+        # Reset with the budget: a lowered budget below the old `assegnato` would break the check.
+        g.assegnato = 0
+    Graduatoria.objects.bulk_update(graduatorie, ["budget", "assegnato"])
     inserite = ranking.inserisci_posizioni(bando)
 
     stats = {
@@ -68,7 +71,8 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
         g.calcolata_il = adesso
     Graduatoria.objects.bulk_update(
         graduatorie,
-        ["assegnato", "domande_in_graduatoria", "finanziate", "isee_ultimo_finanziato", "stato", "calcolata_il"],
+        ["assegnato", "domande_in_graduatoria", "finanziate", "isee_ultimo_finanziato", "stato",
+         "calcolata_il"],
     )
     riepilogo = {
         "domande": inserite,
@@ -134,12 +138,13 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
     finanziate = Posizione.objects.filter(graduatoria__bando=bando, esito__in=ESITI_FINANZIATI).values_list(
         "domanda_id", "importo_assegnato"
     )
+    prima_seduta = data + dt.timedelta(days=bando.giorni_prima_seduta) if bando.giorni_prima_seduta else None
     codici = crea_codici(
         finanziate.order_by("domanda_id"),
         valido_dal=data,
         # The term runs from the publication day, which is not counted (dies a quo non computatur).
         valido_fino_al=data + dt.timedelta(days=bando.giorni_validita),
-        prima_seduta_entro=data + dt.timedelta(days=bando.giorni_prima_seduta) if bando.giorni_prima_seduta else None,
+        prima_seduta_entro=prima_seduta,
         riferimento=f"graduatoria:{bando.anno}",
     )
     Graduatoria.objects.filter(bando=bando).update(stato=Graduatoria.Stato.PUBBLICATA, pubblicata_il=data)
