@@ -1,0 +1,120 @@
+"""Graduatorie in the operators' portal, and the Bando actions that compute and publish them.
+
+The actions live here, not in domande's admin: domande must not import graduatorie (dependency
+direction), so the Bando admin is re-registered with the actions added."""
+
+from django.contrib import admin, messages
+from django.db.models import F
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.domande.admin import BandoAdmin as BaseBandoAdmin
+from apps.domande.models import Bando
+
+from .exceptions import GraduatoriaError
+from .models import Graduatoria, Posizione
+from .tasks import calcola_graduatorie_task, pubblica_graduatorie_task
+
+
+def _run(modeladmin, request, queryset, task, args, fatto: str, avviato: str):
+    for bando in queryset.order_by("anno"):
+        try:
+            result = task.delay(bando.pk, *args(request))
+        except GraduatoriaError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+            continue
+        if result.ready():  # eager (embedded default, tests): the outcome is known now
+            testo = fatto.format(anno=bando.anno, **(result.result or {}))
+            modeladmin.message_user(request, testo, messages.SUCCESS)
+        else:
+            modeladmin.message_user(request, avviato.format(anno=bando.anno), messages.INFO)
+
+
+admin.site.unregister(Bando)
+
+
+@admin.register(Bando)
+class BandoAdmin(BaseBandoAdmin):
+    actions = ["calcola_graduatorie", "pubblica_graduatorie"]
+
+    def has_graduatoria_permission(self, request):
+        return request.user.has_perm("graduatorie.change_graduatoria")
+
+    @admin.action(description=_("Calcola graduatorie"), permissions=["graduatoria"])
+    def calcola_graduatorie(self, request, queryset):
+        _run(
+            self, request, queryset, calcola_graduatorie_task, lambda r: (r.user.pk,),
+            fatto="Graduatorie del bando {anno} calcolate: {domande} domande, {finanziate} finanziate, "
+            "{assegnato} € assegnati.",
+            avviato="Calcolo delle graduatorie del bando {anno} avviato.",
+        )  # fmt: skip
+
+    @admin.action(description=_("Pubblica graduatorie"), permissions=["graduatoria"])
+    def pubblica_graduatorie(self, request, queryset):
+        _run(
+            self, request, queryset, pubblica_graduatorie_task, lambda r: (None, r.user.pk),
+            fatto="Graduatorie del bando {anno} pubblicate il {data}: {codici} codici univoci, "
+            "{notifiche} notifiche in coda.",
+            avviato="Pubblicazione delle graduatorie del bando {anno} avviata.",
+        )  # fmt: skip
+
+
+@admin.register(Graduatoria)
+class GraduatoriaAdmin(admin.ModelAdmin):
+    list_display = [
+        "bando", "regione", "stato", "budget", "assegnato", "disponibile", "domande_in_graduatoria",
+        "finanziate", "isee_ultimo_finanziato", "pubblicata_il", "posizioni_link",
+    ]  # fmt: skip
+    list_filter = ["bando", "stato", "regione"]
+    list_select_related = ["bando", "regione"]
+    readonly_fields = [f.name for f in Graduatoria._meta.fields] + ["disponibile"]
+
+    @admin.display(description=_("disponibile"), ordering=F("budget") - F("assegnato"))
+    def disponibile(self, obj):
+        return obj.disponibile
+
+    @admin.display(description=_("posizioni"))
+    def posizioni_link(self, obj):
+        url = reverse("admin:graduatorie_posizione_changelist") + f"?graduatoria__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Vedi posizioni"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Posizione)
+class PosizioneAdmin(admin.ModelAdmin):
+    list_display = ["posizione", "protocollo", "isee", "presentata_il", "esito", "importo_assegnato",
+                    "graduatoria"]
+    list_filter = ["graduatoria__bando", "graduatoria__regione", "esito"]
+    list_select_related = ["domanda", "graduatoria__bando", "graduatoria__regione"]
+    search_fields = ["=domanda__protocollo"]
+    ordering = ["graduatoria", F("posizione").asc(nulls_last=True), "domanda__protocollo"]
+    list_per_page = 100
+    show_full_result_count = False
+    readonly_fields = ["graduatoria", "domanda", "posizione", "esito", "importo_assegnato"]
+
+    @admin.display(description=_("protocollo"), ordering="domanda__protocollo")
+    def protocollo(self, obj):
+        return obj.domanda.protocollo
+
+    @admin.display(description=_("ISEE"), ordering="domanda__isee")
+    def isee(self, obj):
+        return obj.domanda.isee
+
+    @admin.display(description=_("presentata il"), ordering="domanda__presentata_il")
+    def presentata_il(self, obj):
+        return obj.domanda.presentata_il
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
