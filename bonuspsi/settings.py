@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.codici",
     "apps.graduatorie",
     "apps.portale_cittadino",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

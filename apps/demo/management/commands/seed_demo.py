@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from apps.accounts.demo import DEMO_IDENTITIES
+from apps.demo.services import ANNO_APERTO, ANNO_CHIUSO, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Crea (o completa) il mondo dimostrativo: bandi demo, archivio ISEE, identità demo. Idempotente."
+
+    def handle(self, *args, **options):
+        esito = seed_demo()
+        ora = " (graduatoria calcolata e pubblicata ora)" if esito["graduatoria_pubblicata_ora"] else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"Dati dimostrativi pronti: bando aperto {ANNO_APERTO}, "
+            f"bando con graduatoria pubblicata {ANNO_CHIUSO}{ora}."
+        ))  # fmt: skip
+        self.stdout.write("Identità dimostrative (accesso dal simulatore di login):")
+        for identita in DEMO_IDENTITIES:
+            ruolo = "operatore" if identita.operatore else "cittadino"
+            self.stdout.write(
+                f"  {identita.codice_fiscale}  {identita.nome + ' ' + identita.cognome:<18} "
+                f"[{ruolo}] {identita.descrizione}"
+            )

@@ -1,0 +1,190 @@
+"""The demo world of `seed_demo`: idempotent, so `make run` can call it on every start.
+
+Nothing imports this app. It composes the domain apps like an operator and the citizens would:
+reference data, an open demo bando (window contains today), a closed one whose graduatoria is
+computed and published with the real services, the ISEE archive and the demo identities of
+apps.accounts.demo in every state."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from stdnum.it import codicefiscale
+
+from apps.accounts.demo import DEMO_IDENTITIES
+from apps.accounts.models import User
+from apps.core.models import Provincia, Regione
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.domande.reference import OPERATORE_GROUP, load_reference_data
+from apps.graduatorie.models import Graduatoria
+from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
+
+ANNO_APERTO = 2099
+ANNO_CHIUSO = 2098
+D = Decimal
+
+MARIO, LAURA, GIUSEPPE, FRANCESCA, LUCA, ANNA = (d.codice_fiscale for d in DEMO_IDENTITIES)
+
+# ISEE of each demo citizen in the DSU archive.
+ISEE_DEMO = {MARIO: D("12000.00"), LAURA: D("18500.00"), GIUSEPPE: D("8000.00"),
+             FRANCESCA: D("22000.00"), LUCA: D("28000.00")}  # fmt: skip
+
+
+def _cf(base15: str) -> str:
+    return base15 + codicefiscale.calc_check_digit(base15)
+
+
+# A few more people in the archive, to try the rules: a child Mario may apply for, a difforme ISEE
+# (the form warns with the regularisation deadline), an ISEE above 50 000 (refused).
+EXTRA = [
+    (_cf("RSSGLI15A41H501"), D("12000.00"), False),
+    (_cf("DFRPLA82B12F205"), D("16000.00"), True),
+    (_cf("RCCMRC70C20H501"), D("58000.00"), False),
+]
+
+# The Lazio graduatoria of the closed bando: (ISEE, who). With a budget of 7 600.00 the walk gives
+# 1500 + 1500 + 1500 (Verdi) + 1500 + 1000 = 7 000, then Neri gets the 600 left, Gialli nothing.
+LAZIO_CHIUSO = [
+    (D("5000.00"), None), (D("6000.00"), None), (D("8000.00"), GIUSEPPE), (D("12000.00"), None),
+    (D("18000.00"), None), (D("22000.00"), FRANCESCA), (D("25000.00"), None), (D("28000.00"), LUCA),
+    (D("32000.00"), None), (D("36000.00"), None), (D("41000.00"), None), (D("45000.00"), None),
+    (D("49000.00"), None),
+]  # fmt: skip
+BUDGET_LAZIO_CHIUSO = D("7600.00")
+
+
+def _filler_cf(n: int) -> str:
+    return _cf(f"DMOFLR{70 + n:02d}A{n + 1:02d}H501")
+
+
+def _regole(bando_anno: int, apertura: dt.date, chiusura: dt.date, nome: str) -> dict:
+    return {
+        "nome": nome, "demo": True, "apertura": apertura, "chiusura": chiusura,
+        "importo_fascia_a": D("1500.00"), "importo_fascia_b": D("1000.00"), "importo_fascia_c": D("500.00"),
+        "giorni_regolarizzazione": 15, "giorni_validita": 270, "giorni_prima_seduta": 60,
+        "scorrimenti_massimi": 1,
+    }  # fmt: skip
+
+
+def _bando_aperto(oggi: dt.date) -> Bando:
+    bando, created = Bando.objects.get_or_create(
+        anno=ANNO_APERTO,
+        defaults=_regole(
+            ANNO_APERTO, oggi - dt.timedelta(days=30), oggi + dt.timedelta(days=60), "Bando dimostrativo"
+        ),
+    )
+    if created:
+        bando.territori_esclusi.set(["042"])
+    elif not bando.apertura <= oggi <= bando.chiusura:
+        # A later start of `make run`: move the window so that it still contains today.
+        Bando.objects.filter(pk=bando.pk).update(
+            apertura=oggi - dt.timedelta(days=30), chiusura=oggi + dt.timedelta(days=60)
+        )
+        bando.refresh_from_db()
+    for codice in Regione.objects.values_list("codice", flat=True):
+        BudgetRegionale.objects.get_or_create(
+            bando=bando, regione_id=codice, defaults={"importo": D("250000.00")}
+        )
+    return bando
+
+
+def _bando_chiuso(oggi: dt.date) -> Bando:
+    bando, _ = Bando.objects.get_or_create(
+        anno=ANNO_CHIUSO,
+        defaults=_regole(
+            ANNO_CHIUSO, oggi - dt.timedelta(days=90), oggi - dt.timedelta(days=1),
+            "Bando dimostrativo (graduatoria pubblicata)",
+        ),
+    )  # fmt: skip
+    BudgetRegionale.objects.get_or_create(
+        bando=bando, regione_id="120", defaults={"importo": BUDGET_LAZIO_CHIUSO}
+    )
+    return bando
+
+
+def _attestazione(cf: str, valore: Decimal, oggi: dt.date, difforme: bool = False) -> AttestazioneIsee:
+    return AttestazioneIsee.objects.get_or_create(
+        protocollo_dsu=f"INPS-ISEE-DEMO-{cf}",
+        defaults={
+            "codice_fiscale": cf, "valore": valore, "difforme": difforme,
+            "rilasciata_il": oggi - dt.timedelta(days=120), "valida_fino_al": dt.date(oggi.year + 1, 12, 31),
+        },
+    )[0]  # fmt: skip
+
+
+def _domanda(
+    bando: Bando, cf: str, attestazione: AttestazioneIsee, presentata_il, richiedente=None
+) -> Domanda:
+    esistente = Domanda.objects.filter(bando=bando, cf_beneficiario=cf).first()
+    if esistente:
+        return esistente
+    Bando.objects.filter(pk=bando.pk).update(ultimo_protocollo=F("ultimo_protocollo") + 1)
+    numero = Bando.objects.values_list("ultimo_protocollo", flat=True).get(pk=bando.pk)
+    return Domanda.objects.create(
+        bando=bando, protocollo=f"INPS-BP-{bando.anno}-{numero:07d}", richiedente=richiedente,
+        cf_richiedente=cf, cf_beneficiario=cf, regione=Regione.objects.get(pk="120"),
+        provincia=Provincia.objects.get(pk="RM"), isee=attestazione.valore, isee_tipo=attestazione.tipo,
+        attestazione=attestazione, presentata_il=presentata_il,
+        email=richiedente.email if richiedente else f"demo.{numero}@example.org",
+        cellulare=f"+39333{numero:07d}",
+        canale=Domanda.Canale.WEB if richiedente else Domanda.Canale.CONTACT_CENTER,
+    )  # fmt: skip
+
+
+def _utenti() -> dict[str, User]:
+    operatori = Group.objects.get(name=OPERATORE_GROUP)
+    utenti = {}
+    for identita in DEMO_IDENTITIES:
+        user = User.objects.filter(codice_fiscale=identita.codice_fiscale).first()
+        if user is None:
+            user = User.objects.create_user(
+                identita.codice_fiscale, nome=identita.nome, cognome=identita.cognome,
+                email=f"{identita.nome.lower()}.{identita.cognome.lower()}@example.org",
+                is_staff=identita.operatore,
+            )  # fmt: skip
+        if identita.operatore:
+            if not user.is_staff:
+                User.objects.filter(pk=user.pk).update(is_staff=True)
+            user.groups.add(operatori)
+        utenti[identita.codice_fiscale] = user
+    return utenti
+
+
+@transaction.atomic
+def seed_demo(oggi: dt.date | None = None) -> dict:
+    """Build (or complete) the demo world. A second run changes nothing."""
+    oggi = oggi or timezone.localdate()
+    load_reference_data()
+    utenti = _utenti()
+    attestazioni = {cf: _attestazione(cf, valore, oggi) for cf, valore in ISEE_DEMO.items()}
+    for cf, valore, difforme in EXTRA:
+        _attestazione(cf, valore, oggi, difforme)
+
+    aperto = _bando_aperto(oggi)
+    # Laura Bianchi: submitted on the open bando, not ranked yet (in istruttoria). Mario: nothing yet.
+    _domanda(aperto, LAURA, attestazioni[LAURA], timezone.now(), richiedente=utenti[LAURA])
+
+    chiuso = _bando_chiuso(oggi)
+    for n, (isee, cf) in enumerate(LAZIO_CHIUSO):
+        presentata_il = chiuso.inizio_finestra + dt.timedelta(days=1, hours=n)
+        if cf is None:
+            cf = _filler_cf(n)
+            attestazione = _attestazione(cf, isee, oggi)
+            _domanda(chiuso, cf, attestazione, presentata_il)
+        else:
+            _domanda(chiuso, cf, attestazioni[cf], presentata_il, richiedente=utenti[cf])
+
+    stati = set(Graduatoria.objects.filter(bando=chiuso).values_list("stato", flat=True))
+    pubblicata = stati == {Graduatoria.Stato.PUBBLICATA}
+    if not pubblicata:
+        operatore = utenti[ANNA]
+        calcola_graduatorie(chiuso, attore=operatore)
+        pubblica_graduatorie(chiuso, data=oggi, attore=operatore)
+    return {
+        "bando_aperto": aperto.anno,
+        "bando_chiuso": chiuso.anno,
+        "graduatoria_pubblicata_ora": not pubblicata,
+    }

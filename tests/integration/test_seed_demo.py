@@ -1,0 +1,109 @@
+"""seed_demo builds the demo world once; a second run changes nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from apps.accounts.demo import DEMO_IDENTITIES
+from apps.accounts.models import User
+from apps.codici.models import CodiceUnivoco, MovimentoCodice
+from apps.core.models import AuditEvent, Notifica
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.domande.reference import OPERATORE_GROUP
+from apps.graduatorie.models import Esito, Graduatoria, Posizione
+
+pytestmark = pytest.mark.django_db
+
+MARIO, LAURA, GIUSEPPE, FRANCESCA, LUCA, ANNA = (d.codice_fiscale for d in DEMO_IDENTITIES)
+MODELS = [User, AttestazioneIsee, Bando, BudgetRegionale, Domanda, Graduatoria, Posizione, CodiceUnivoco,
+          MovimentoCodice, Notifica, AuditEvent]  # fmt: skip
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in MODELS} | {
+        "gruppi": User.groups.through.objects.count(),
+        "ultimo_protocollo": list(Bando.objects.order_by("anno").values_list("ultimo_protocollo", flat=True)),
+    }
+
+
+@pytest.fixture
+def seeded(capsys):
+    call_command("seed_demo")
+    return capsys.readouterr().out
+
+
+def domanda_demo(cf, anno=2098):
+    return Domanda.objects.select_related("posizione").get(bando__anno=anno, cf_beneficiario=cf)
+
+
+def test_running_twice_changes_nothing(seeded):
+    prima = counts()
+    call_command("seed_demo")
+    assert counts() == prima
+    assert prima["Domanda"] == 14  # Laura + 13 in the Lazio graduatoria
+    assert prima["CodiceUnivoco"] == 6
+
+
+def test_it_prints_the_demo_identities_with_their_role(seeded):
+    for identita in DEMO_IDENTITIES:
+        assert identita.codice_fiscale in seeded
+    assert "[operatore]" in seeded and "[cittadino]" in seeded
+
+
+def test_every_demo_citizen_has_an_isee_and_a_user(seeded):
+    for identita in DEMO_IDENTITIES:
+        user = User.objects.get(codice_fiscale=identita.codice_fiscale)
+        assert (user.nome, user.cognome) == (identita.nome, identita.cognome)
+        if not identita.operatore:
+            assert AttestazioneIsee.objects.filter(codice_fiscale=identita.codice_fiscale).exists()
+    assert AttestazioneIsee.objects.filter(valore__gt=Decimal("50000.00")).exists()
+    assert AttestazioneIsee.objects.filter(difforme=True).exists()
+
+
+def test_open_demo_bando_contains_today(seeded):
+    bando = Bando.objects.get(anno=2099)
+    assert bando.demo and bando.nome == "Bando dimostrativo"
+    assert bando.in_finestra(timezone.now())
+    assert bando.budget.count() == 21
+
+
+def test_mario_has_no_domanda(seeded):
+    assert not Domanda.objects.filter(cf_beneficiario=MARIO).exists()
+
+
+def test_laura_is_in_istruttoria_on_the_open_bando(seeded):
+    domanda = domanda_demo(LAURA, anno=2099)
+    assert domanda.richiedente.codice_fiscale == LAURA
+    assert not Posizione.objects.filter(domanda=domanda).exists()
+
+
+def test_closed_bando_is_published_with_verdi_neri_gialli(seeded):
+    bando = Bando.objects.get(anno=2098)
+    assert not bando.in_finestra(timezone.now())
+    lazio = Graduatoria.objects.get(bando=bando, regione_id="120")
+    assert lazio.stato == Graduatoria.Stato.PUBBLICATA
+    assert lazio.pubblicata_il == timezone.localdate()
+    assert lazio.disponibile == 0
+
+    verdi = domanda_demo(GIUSEPPE)
+    assert verdi.posizione.esito == Esito.ACCOLTA
+    assert verdi.codice.assegnato == Decimal("1500.00")
+
+    neri = domanda_demo(FRANCESCA)
+    assert neri.posizione.esito == Esito.PARZIALMENTE_ACCOLTA
+    assert Decimal("0") < neri.codice.assegnato < neri.importo_spettante
+
+    gialli = domanda_demo(LUCA)
+    assert gialli.posizione.esito == Esito.NON_ACCOLTA_PROVVISORIA
+    assert gialli.posizione.posizione > neri.posizione.posizione
+    assert not CodiceUnivoco.objects.filter(domanda=gialli).exists()
+
+
+def test_anna_is_an_operator_not_a_superuser(seeded):
+    anna = User.objects.get(codice_fiscale=ANNA)
+    assert anna.is_staff and not anna.is_superuser
+    assert anna.groups.filter(name=OPERATORE_GROUP).exists()
+    assert anna.has_perm("graduatorie.change_graduatoria")
+    assert not User.objects.filter(is_superuser=True).exists()
