@@ -5,4 +5,10 @@ from . import views
 app_name = "cittadino"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("bandi/<int:pk>/domanda/", views.presenta, name="presenta"),
+    path("domande/<int:pk>/", views.ricevuta, name="ricevuta"),
+    path("domande/<int:pk>/ricevuta.pdf", views.ricevuta_pdf, name="ricevuta_pdf"),
+    path("domande/<int:pk>/provvedimento.pdf", views.provvedimento_pdf, name="provvedimento_pdf"),
+    path("ricevute/", views.ricevute, name="ricevute"),
+    path("codici/<int:pk>/", views.codice, name="codice"),
 ]

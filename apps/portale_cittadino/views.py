@@ -1,5 +1,22 @@
+"""The citizen's pages: short views over the domain apps' services and selectors.
+
+Every queryset is filtered by owner; URLs carry primary keys only (never codici fiscali or codes),
+so another person's object is a 404."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from apps.codici.selectors import codici_del_cittadino
+from apps.domande.models import Bando
+from apps.domande.selectors import bandi_aperti, domande_del_cittadino
+from apps.domande.services import DomandaError, presenta_domanda, verifica_domanda
+from apps.graduatorie.selectors import esito_pubblicato
+
+from .forms import DomandaForm
+from .pdf import pdf_response
 
 
 def home_pubblica(request):
@@ -10,4 +27,88 @@ def home_pubblica(request):
 
 @login_required
 def home(request):
-    return render(request, "cittadino/home.html")
+    return render(request, "cittadino/home.html", {
+        "bandi": bandi_aperti(timezone.now()),
+        "domande": domande_del_cittadino(request.user),
+        "codici": codici_del_cittadino(request.user),
+    })
+
+
+def _errore_nel_form(form: DomandaForm, exc: DomandaError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def presenta(request, pk):
+    """Two steps without JavaScript: form → riepilogo (hidden fields) → "Conferma e invia"."""
+    bando = get_object_or_404(Bando, pk=pk)
+    adesso = timezone.now()
+    if not bando.in_finestra(adesso):
+        messages.error(
+            request,
+            f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
+            f"al {bando.chiusura:%d/%m/%Y}: la finestra non è aperta.",
+        )
+        return redirect("cittadino:home")
+    if request.method == "GET":
+        iniziali = {"cf_beneficiario": request.user.codice_fiscale, "email": request.user.email}
+        form = DomandaForm(initial=iniziali)
+        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+
+    form = DomandaForm(request.POST)
+    azione = request.POST.get("azione")
+    if azione == "modifica" or not form.is_valid():
+        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+    try:
+        if azione == "conferma":
+            domanda = presenta_domanda(request.user, bando, chiave_invio=form.cleaned_data["chiave_invio"],
+                                       adesso=adesso, **form.dati_servizio())
+            return redirect("cittadino:ricevuta", pk=domanda.pk)
+        _, provincia, attestazione = verifica_domanda(
+            request.user, bando, adesso=adesso, **form.dati_servizio()
+        )
+    except DomandaError as exc:
+        _errore_nel_form(form, exc)
+        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+    return render(request, "cittadino/riepilogo.html", {
+        "bando": bando, "form": form, "dati": form.cleaned_data, "provincia": provincia,
+        "attestazione": attestazione, "fascia": bando.fascia(attestazione.valore),
+        "importo": bando.importo_per_isee(attestazione.valore),
+    })
+
+
+@login_required
+def ricevuta(request, pk):
+    domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
+    return render(request, "cittadino/ricevuta.html", {"domanda": domanda})
+
+
+@login_required
+def ricevuta_pdf(request, pk):
+    domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
+    return pdf_response("cittadino/pdf/ricevuta.html", {"domanda": domanda},
+                        f"ricevuta-{domanda.protocollo}.pdf")
+
+
+@login_required
+def ricevute(request):
+    righe = [(d, esito_pubblicato(d)) for d in domande_del_cittadino(request.user)]
+    return render(request, "cittadino/ricevute.html", {"righe": righe})
+
+
+@login_required
+def provvedimento_pdf(request, pk):
+    domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
+    esito = esito_pubblicato(domanda)
+    if esito is None:
+        messages.info(request, "La domanda è ancora in istruttoria: il provvedimento non è disponibile.")
+        return redirect("cittadino:ricevute")
+    return pdf_response("cittadino/pdf/provvedimento.html", {"domanda": domanda, "esito": esito},
+                        f"provvedimento-{domanda.protocollo}.pdf")
+
+
+@login_required
+def codice(request, pk):
+    codice = get_object_or_404(codici_del_cittadino(request.user), pk=pk)
+    return render(request, "cittadino/codice.html", {"codice": codice, "sedute": []})

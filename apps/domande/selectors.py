@@ -1,0 +1,37 @@
+"""Reads of the domande app."""
+
+import datetime as dt
+
+from apps.core.validators import normalize_codice_fiscale
+
+from .models import AttestazioneIsee, Bando, Domanda
+
+
+def cerca_isee(cf: str, data: dt.date) -> AttestazioneIsee | None:
+    """The latest ISEE attestation of `cf` that is valid on `data` (None when there is none)."""
+    return (
+        AttestazioneIsee.objects.filter(
+            codice_fiscale=normalize_codice_fiscale(cf), rilasciata_il__lte=data, valida_fino_al__gte=data
+        )
+        .order_by("-rilasciata_il", "-pk")
+        .first()
+    )
+
+
+def bandi_aperti(adesso: dt.datetime):
+    """Bandi whose window contains `adesso` (Europe/Rome days, see Bando.in_finestra)."""
+    from zoneinfo import ZoneInfo
+
+    oggi = adesso.astimezone(ZoneInfo("Europe/Rome")).date()
+    return Bando.objects.filter(apertura__lte=oggi, chiusura__gte=oggi).order_by("-anno")
+
+
+def domande_del_cittadino(user):
+    """Domande the user submitted, or of which the user is the beneficiary."""
+    from django.db.models import Q
+
+    return (
+        Domanda.objects.filter(Q(richiedente=user) | Q(cf_beneficiario=user.codice_fiscale))
+        .select_related("bando", "regione", "provincia")
+        .order_by("-presentata_il", "-pk")
+    )

@@ -1,0 +1,59 @@
+import uuid
+
+from django import forms
+
+from apps.core.models import Provincia
+from apps.domande.models import Domanda
+
+
+class DomandaForm(forms.Form):
+    """The citizen's domanda. Only shapes the input: every rule is in apps.domande.services."""
+
+    relazione = forms.ChoiceField(
+        label="Presento la domanda", choices=Domanda.Relazione.choices, widget=forms.RadioSelect,
+        initial=Domanda.Relazione.SE_STESSO,
+    )
+    cf_beneficiario = forms.CharField(
+        label="Codice fiscale del beneficiario", max_length=16,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+    provincia = forms.ModelChoiceField(
+        label="Provincia di residenza del beneficiario",
+        queryset=Provincia.objects.select_related("regione").order_by("nome"),
+        empty_label="Scegli una provincia",
+        help_text="La regione si ricava dalla provincia.",
+    )
+    email = forms.EmailField(
+        label="E-mail per l'esito", required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
+    cellulare = forms.RegexField(
+        label="Cellulare per l'esito", required=False, regex=r"^\+?[0-9 ]{8,16}$",
+        error_messages={"invalid": "Numero di cellulare non valido."},
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "tel"}),
+        help_text="Indicare almeno l'e-mail o il cellulare.",
+    )
+    dichiarazione = forms.BooleanField(
+        label="Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000 e consapevole delle sanzioni penali "
+              "per le dichiarazioni mendaci (art. 76), che i dati indicati sono veri.",
+        required=False,
+    )
+    chiave_invio = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provincia"].widget.attrs["class"] = "form-select"
+        self.fields["dichiarazione"].widget.attrs["class"] = "form-check-input"
+
+    def clean_cf_beneficiario(self):
+        return self.cleaned_data["cf_beneficiario"].strip().upper().replace(" ", "")
+
+    def dati_servizio(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "cf_beneficiario": d["cf_beneficiario"],
+            "relazione": d["relazione"],
+            "provincia": d["provincia"],
+            "email": d["email"],
+            "cellulare": d["cellulare"],
+            "dichiarazione": d["dichiarazione"],
+        }

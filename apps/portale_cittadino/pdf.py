@@ -1,0 +1,20 @@
+"""PDF documents of the citizen's area (WeasyPrint, shipped Titillium Web fonts)."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+STAMPA_CSS = settings.BASE_DIR / "static" / "css" / "stampa.css"
+
+
+def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:
+    from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
+
+    html = render_to_string(template, context)
+    # Font URLs in the print stylesheet are relative to the stylesheet itself (file://).
+    documento = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=str(STAMPA_CSS))]
+    )
+    response = HttpResponse(documento, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

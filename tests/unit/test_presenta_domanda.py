@@ -1,0 +1,260 @@
+"""The submission rules of apps.domande.services.presenta_domanda, each at its edge."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from apps.core.models import AuditEvent
+from apps.domande.models import Domanda
+from apps.domande.selectors import cerca_isee
+from apps.domande.services import DomandaError, presenta_domanda
+from tests.factories import (
+    AttestazioneIseeFactory,
+    BandoFactory,
+    DomandaFactory,
+    UserFactory,
+    make_cf,
+    provincia,
+    regione,
+)
+
+ROME = ZoneInfo("Europe/Rome")
+pytestmark = pytest.mark.django_db
+
+# The window opens and closes on the days clocks change (last Sunday of March / October 2026).
+APERTURA = dt.date(2026, 3, 29)
+CHIUSURA = dt.date(2026, 10, 25)
+DENTRO = dt.datetime(2026, 5, 4, 10, 0, tzinfo=ROME)
+
+
+@pytest.fixture
+def bando():
+    return BandoFactory(anno=2926, apertura=APERTURA, chiusura=CHIUSURA, giorni_regolarizzazione=15)
+
+
+@pytest.fixture
+def alice():
+    return UserFactory(nome="Alice")
+
+
+def isee(cf, valore="12000.00", **kw):
+    kw.setdefault("rilasciata_il", dt.date(2026, 1, 15))
+    kw.setdefault("valida_fino_al", dt.date(2026, 12, 31))
+    return AttestazioneIseeFactory(codice_fiscale=cf, valore=Decimal(valore), **kw)
+
+
+def presenta(user, bando, **kw):
+    dati = {
+        "cf_beneficiario": user.codice_fiscale,
+        "relazione": Domanda.Relazione.SE_STESSO,
+        "provincia": provincia("RM", "120"),
+        "email": "alice@example.org",
+        "cellulare": "",
+        "dichiarazione": True,
+        "chiave_invio": uuid.uuid4(),
+        "adesso": DENTRO,
+    }
+    dati.update(kw)
+    return presenta_domanda(user, bando, **dati)
+
+
+def test_it_creates_the_domanda_with_protocol_region_isee_and_audit(alice, bando):
+    att = isee(alice.codice_fiscale, "15000.00", difforme=True, tipo="corrente")
+    domanda = presenta(alice, bando)
+    domanda.refresh_from_db()
+    assert domanda.protocollo == "INPS-BP-2926-0000001"
+    assert domanda.regione_id == "120" and domanda.provincia_id == "RM"
+    assert domanda.isee == Decimal("15000.00") and domanda.isee_tipo == "corrente" and domanda.isee_difforme
+    assert domanda.attestazione == att and domanda.richiedente == alice
+    assert domanda.cf_richiedente == alice.codice_fiscale and domanda.presentata_il == DENTRO
+    assert domanda.importo_spettante == Decimal("1000.00")
+    assert AuditEvent.objects.filter(azione="domanda.presentata", oggetto_id=str(domanda.pk)).count() == 1
+
+
+def test_protocol_numbers_increase_per_bando(alice, bando):
+    bob = UserFactory()
+    isee(alice.codice_fiscale)
+    isee(bob.codice_fiscale)
+    assert presenta(alice, bando).protocollo == "INPS-BP-2926-0000001"
+    assert presenta(bob, bando).protocollo == "INPS-BP-2926-0000002"
+    bando.refresh_from_db()
+    assert bando.ultimo_protocollo == 2
+
+
+@pytest.mark.parametrize("valore", ["50000.00", "49999.99", "0.00"])
+def test_it_accepts_isee_up_to_50000_00(alice, bando, valore):
+    isee(alice.codice_fiscale, valore)
+    assert presenta(alice, bando).isee == Decimal(valore)
+
+
+def test_it_refuses_isee_of_50000_01(alice, bando):
+    isee(alice.codice_fiscale, "50000.01")
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando)
+    assert exc.value.field == "cf_beneficiario" and "supera il limite" in exc.value.message
+    assert not Domanda.objects.exists()
+
+
+@pytest.mark.parametrize("adesso", [
+    dt.datetime(2026, 3, 29, 0, 0, 0, tzinfo=ROME),              # first second of apertura
+    dt.datetime(2026, 10, 25, 23, 59, 59, tzinfo=ROME),          # last second of chiusura
+    dt.datetime(2026, 10, 25, 22, 59, 59, tzinfo=dt.UTC),        # the same instant in UTC (CET, +01:00)
+], ids=["apertura-00:00:00", "chiusura-23:59:59", "chiusura-utc"])
+def test_it_accepts_the_first_and_last_second_of_the_window(alice, bando, adesso):
+    isee(alice.codice_fiscale)
+    assert presenta(alice, bando, adesso=adesso).presentata_il == adesso
+
+
+@pytest.mark.parametrize("adesso", [
+    dt.datetime(2026, 3, 28, 23, 59, 59, tzinfo=ROME),
+    dt.datetime(2026, 10, 26, 0, 0, 0, tzinfo=ROME),
+], ids=["un-secondo-prima", "un-secondo-dopo"])
+def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
+    isee(alice.codice_fiscale)
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, adesso=adesso)
+    assert "29/03/2026" in exc.value.message and "25/10/2026" in exc.value.message
+    assert not Domanda.objects.exists()
+
+
+def test_it_refuses_a_second_domanda_for_the_same_beneficiary(alice, bando):
+    bambino = make_cf()
+    bob = UserFactory()
+    isee(bambino)
+    presenta(alice, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
+    with pytest.raises(DomandaError) as exc:
+        presenta(bob, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
+    assert exc.value.field == "cf_beneficiario" and "già stata presentata" in exc.value.message
+    assert Domanda.objects.count() == 1
+
+
+def test_the_database_constraint_turns_into_the_same_message(alice, bando, monkeypatch):
+    """A concurrent submission passes the check, then hits the unique constraint."""
+    isee(alice.codice_fiscale)
+    DomandaFactory(bando=bando, cf_beneficiario=alice.codice_fiscale)
+    from apps.domande import services
+
+    originale = services.Domanda.objects.filter
+    monkeypatch.setattr(services.Domanda.objects, "filter", _filter_senza_domande(originale))
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando)
+    assert "già stata presentata" in exc.value.message
+    assert Domanda.objects.filter(bando=bando).count() == 1
+
+
+def _filter_senza_domande(original):
+    def filtro(*args, **kwargs):
+        qs = original(*args, **kwargs)
+        return qs.none() if "cf_beneficiario" in kwargs else qs
+    return filtro
+
+
+def test_the_same_chiave_invio_twice_creates_one_domanda(alice, bando):
+    isee(alice.codice_fiscale)
+    chiave = uuid.uuid4()
+    prima = presenta(alice, bando, chiave_invio=chiave)
+    seconda = presenta(alice, bando, chiave_invio=str(chiave))
+    assert prima.pk == seconda.pk
+    assert Domanda.objects.count() == 1
+    bando.refresh_from_db()
+    assert bando.ultimo_protocollo == 1
+
+
+def test_another_users_chiave_invio_is_not_theirs(alice, bando):
+    bob = UserFactory()
+    isee(alice.codice_fiscale)
+    isee(bob.codice_fiscale)
+    chiave = uuid.uuid4()
+    presenta(alice, bando, chiave_invio=chiave)
+    with pytest.raises(DomandaError):
+        presenta(bob, bando, chiave_invio=chiave)
+    assert Domanda.objects.count() == 1
+
+
+def test_it_refuses_a_resident_of_an_excluded_territory(reference_data, alice):
+    from apps.domande.models import Bando
+
+    bando_2025 = Bando.objects.get(anno=2025)
+    isee(alice.codice_fiscale, rilasciata_il=dt.date(2025, 1, 15), valida_fino_al=dt.date(2025, 12, 31))
+    from apps.core.models import Provincia
+
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando_2025, provincia=Provincia.objects.get(sigla="TN"),
+                 adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME))
+    assert exc.value.field == "provincia" and "Trento" in exc.value.message
+    # Bolzano, the other autonomous province, is not excluded.
+    domanda = presenta(alice, bando_2025, provincia=Provincia.objects.get(sigla="BZ"),
+                       adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME))
+    assert domanda.regione_id == "041"
+
+
+def test_it_refuses_without_a_valid_isee(alice, bando):
+    isee(alice.codice_fiscale, valida_fino_al=dt.date(2026, 5, 3))  # expired the day before
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando)
+    assert exc.value.field == "cf_beneficiario" and "ISEE valida" in exc.value.message
+    assert not Domanda.objects.exists()
+
+
+def test_cerca_isee_takes_the_latest_valid_attestazione(alice):
+    isee(alice.codice_fiscale, "9000.00", rilasciata_il=dt.date(2026, 1, 10))
+    nuova = isee(alice.codice_fiscale, "8000.00", rilasciata_il=dt.date(2026, 2, 10))
+    isee(alice.codice_fiscale, "7000.00", rilasciata_il=dt.date(2026, 6, 10))  # not yet issued on that date
+    assert cerca_isee(alice.codice_fiscale, dt.date(2026, 5, 4)) == nuova
+    assert cerca_isee(make_cf(), dt.date(2026, 5, 4)) is None
+
+
+def test_se_stesso_requires_own_codice_fiscale(alice, bando):
+    altro = make_cf()
+    isee(altro)
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, cf_beneficiario=altro)
+    assert exc.value.field == "cf_beneficiario"
+
+
+def test_on_behalf_requires_another_codice_fiscale(alice, bando):
+    isee(alice.codice_fiscale)
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, relazione=Domanda.Relazione.TUTORE)
+    assert exc.value.field == "relazione"
+
+
+def test_on_behalf_of_a_minor(alice, bando):
+    figlio = make_cf()
+    isee(figlio, "14999.99")
+    domanda = presenta(alice, bando, cf_beneficiario=figlio.lower(), relazione=Domanda.Relazione.GENITORE)
+    assert domanda.cf_beneficiario == figlio and domanda.cf_richiedente == alice.codice_fiscale
+    assert domanda.importo_spettante == Decimal("1500.00")
+
+
+def test_it_refuses_an_invalid_codice_fiscale(alice, bando):
+    ultimo = alice.codice_fiscale[-1]
+    sbagliato = alice.codice_fiscale[:15] + ("A" if ultimo == "Z" else "Z")
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, cf_beneficiario=sbagliato, relazione=Domanda.Relazione.TUTORE)
+    assert exc.value.field == "cf_beneficiario" and "16 caratteri" in exc.value.message
+
+
+def test_the_dpr_445_declaration_is_mandatory(alice, bando):
+    isee(alice.codice_fiscale)
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, dichiarazione=False)
+    assert exc.value.field == "dichiarazione"
+
+
+def test_an_email_or_a_mobile_is_needed(alice, bando):
+    isee(alice.codice_fiscale)
+    with pytest.raises(DomandaError) as exc:
+        presenta(alice, bando, email="", cellulare=" ")
+    assert exc.value.field == "email"
+    assert presenta(alice, bando, email="", cellulare="+39 333 1234567").cellulare == "+39 333 1234567"
+
+
+def test_the_region_comes_from_the_province(alice, bando):
+    isee(alice.codice_fiscale)
+    regione("030")
+    domanda = presenta(alice, bando, provincia=provincia("MI", "030"))
+    assert domanda.regione_id == "030"
