@@ -1,0 +1,87 @@
+"""The notifications outbox: queued once per key, claimed once, retried on failure."""
+
+import pytest
+from django.core import mail
+
+from apps.core import sms
+from apps.core.models import Notifica
+from apps.core.services import queue_notifiche, send_notifica, send_pending
+
+pytestmark = pytest.mark.django_db
+
+
+class FailingSms:
+    def send(self, numero, testo):
+        raise ConnectionError("gateway SMS non raggiungibile")
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def righe():
+    return [
+        Notifica(chiave="esito:1:email", canale="email", destinatario="alice@example.org", oggetto="Esito",
+                 testo="La domanda è stata accolta."),
+        Notifica(chiave="esito:1:sms", canale="sms", destinatario="+393331234567", testo="Domanda accolta."),
+    ]  # fmt: skip
+
+
+def test_queueing_the_same_key_twice_keeps_one_row():
+    queue_notifiche(righe())
+    queue_notifiche(righe())
+    assert Notifica.objects.count() == 2
+
+
+def test_send_pending_sends_each_once():
+    queue_notifiche(righe())
+    assert send_pending() == 2
+    assert send_pending() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.org"]
+    assert sms.outbox == [("+393331234567", "Domanda accolta.")]
+    assert Notifica.objects.filter(stato=Notifica.Stato.INVIATA, inviata_il__isnull=False).count() == 2
+
+
+def test_a_row_claimed_by_another_worker_is_not_sent_again():
+    queue_notifiche(righe())
+    stale = list(Notifica.objects.order_by("id"))  # both workers read the rows while in_coda
+    assert [send_notifica(n) for n in stale] == [True, True]
+    assert [send_notifica(n) for n in stale] == [False, False]
+    assert (len(mail.outbox), len(sms.outbox)) == (1, 1)
+
+
+def test_a_failed_sms_goes_back_to_the_queue_then_errore_after_5_attempts(settings):
+    settings.SMS_BACKEND = "tests.unit.test_notifiche.FailingSms"
+    queue_notifiche(righe()[1:])
+    for tentativo in range(1, 5):
+        assert send_pending() == 0
+        notifica = Notifica.objects.get()
+        assert (notifica.stato, notifica.tentativi) == (Notifica.Stato.IN_CODA, tentativo)
+    send_pending()
+    notifica = Notifica.objects.get()
+    assert (notifica.stato, notifica.tentativi) == (Notifica.Stato.ERRORE, 5)
+    assert "non raggiungibile" in notifica.ultimo_errore
+    assert send_pending() == 0
+
+
+def test_a_failure_then_success_sends_once(settings):
+    settings.SMS_BACKEND = "tests.unit.test_notifiche.FailingSms"
+    queue_notifiche(righe()[1:])
+    send_pending()
+    settings.SMS_BACKEND = "apps.core.sms.LocmemSmsBackend"
+    assert send_pending() == 1
+    assert send_pending() == 0
+    assert len(sms.outbox) == 1
+    assert Notifica.objects.get().tentativi == 2
+
+
+def test_the_console_backend_masks_the_number(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="apps.core.sms"):
+        sms.ConsoleSmsBackend().send("+393331234567", "Domanda accolta.")
+    assert "+393331234567" not in caplog.text
+    assert "***567" in caplog.text
