@@ -24,7 +24,10 @@ def _sql() -> str:
     g = Graduatoria._meta.db_table
     p = Posizione._meta.db_table
     esclusi = Bando.territori_esclusi.through._meta.db_table
-    order = "ORDER BY b.isee, b.presentata_il, b.protocollo"
+    # The protocollo tie-break compares code points, whatever the database's locale (SQLite's
+    # default BINARY collation already does).
+    protocollo = 'b.protocollo COLLATE "C"' if connection.vendor == "postgresql" else "b.protocollo"
+    order = f"ORDER BY b.isee, b.presentata_il, {protocollo}"
     return f"""
     INSERT INTO {p} (graduatoria_id, domanda_id, posizione, esito, importo_assegnato)
     WITH base AS (
