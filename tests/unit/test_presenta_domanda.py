@@ -258,3 +258,16 @@ def test_the_region_comes_from_the_province(alice, bando):
     regione("030")
     domanda = presenta(alice, bando, provincia=provincia("MI", "030"))
     assert domanda.regione_id == "030"
+
+
+def test_a_regularised_difforme_isee_keeps_its_date(alice, bando):
+    isee(alice.codice_fiscale, difforme=True, regolarizzata_il=dt.date(2026, 4, 20))
+    domanda = presenta(alice, bando)
+    assert domanda.isee_difforme and domanda.isee_regolarizzato_il == dt.date(2026, 4, 20)
+
+
+def test_the_audit_event_holds_no_codice_fiscale(alice, bando):
+    isee(alice.codice_fiscale)
+    presenta(alice, bando)
+    evento = AuditEvent.objects.get(azione="domanda.presentata")
+    assert evento.attore == alice and alice.codice_fiscale not in str(evento.dettagli)
