@@ -34,12 +34,17 @@ class IdentityProvider:
 
 
 class DevLoginProvider(IdentityProvider):
-    """Development simulator: trusts what the form says. Never enabled with DEBUG=False."""
+    """Development simulator: trusts what the form says.
+
+    Enabled by DEV_LOGIN_ENABLED alone (the test runner forces DEBUG=False, and the browser tests
+    need the simulator); the system check accounts.E001 refuses DEV_LOGIN_ENABLED with DEBUG=False,
+    and DEV_LOGIN_ENABLED defaults to DEBUG, so production never has it unless asked for and refused.
+    """
 
     name = "dev"
 
     def is_enabled(self) -> bool:
-        return bool(settings.DEV_LOGIN_ENABLED and settings.DEBUG)
+        return bool(settings.DEV_LOGIN_ENABLED)
 
     def identita(self, codice_fiscale: str, nome: str = "", cognome: str = "") -> Identita:
         cf = normalize_codice_fiscale(codice_fiscale)

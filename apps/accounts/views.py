@@ -45,7 +45,9 @@ def dev_login_view(request):
             login_identita(
                 request,
                 provider.identita(
-                    form.cleaned_data["codice_fiscale"], form.cleaned_data["nome"], form.cleaned_data["cognome"]
+                    form.cleaned_data["codice_fiscale"],
+                    form.cleaned_data["nome"],
+                    form.cleaned_data["cognome"],
                 ),
             )
             return redirect(_next_url(request))
