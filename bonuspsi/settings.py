@@ -193,9 +193,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-# The e2e tests drive a sync Playwright inside pytest-django's live_server.
-if env.bool("DJANGO_ALLOW_ASYNC_UNSAFE", default=False):
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

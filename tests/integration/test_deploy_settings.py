@@ -16,7 +16,9 @@ PRODUCTION_ENV = {
 
 
 def _check(extra=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEV_LOGIN_ENABLED"}}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: production never has it.
+    dropped = {"DEBUG", "DEV_LOGIN_ENABLED", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(PRODUCTION_ENV | (extra or {}))
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
