@@ -14,7 +14,7 @@ The SQL runs unchanged on PostgreSQL and on SQLite (the embedded `make run` defa
 
 from django.db import connection
 
-from apps.domande.models import Bando, Domanda
+from apps.domande.models import AttestazioneIsee, Bando, Domanda
 
 from .models import Esito, Graduatoria, Posizione
 
@@ -24,6 +24,10 @@ def _sql() -> str:
     g = Graduatoria._meta.db_table
     p = Posizione._meta.db_table
     esclusi = Bando.territori_esclusi.through._meta.db_table
+    a = AttestazioneIsee._meta.db_table
+    # A web domanda keeps a link to its DSU: a regularisation recorded on the DSU after the
+    # submission counts as well as one imported with the domanda.
+    regolarizzata = "COALESCE(d.isee_regolarizzato_il, a.regolarizzata_il)"
     # The protocollo tie-break compares code points, whatever the database's locale (SQLite's
     # default BINARY collation already does).
     protocollo = 'b.protocollo COLLATE "C"' if connection.vendor == "postgresql" else "b.protocollo"
@@ -39,7 +43,7 @@ def _sql() -> str:
                   OR d.regione_id IN (SELECT regione_id FROM {esclusi} WHERE bando_id = %(bando)s)
                 THEN '{Esito.INAMMISSIBILE.value}'
                 WHEN d.isee_difforme
-                  AND (d.isee_regolarizzato_il IS NULL OR d.isee_regolarizzato_il > %(termine_reg)s)
+                  AND ({regolarizzata} IS NULL OR {regolarizzata} > %(termine_reg)s)
                 THEN '{Esito.IMPROCEDIBILE.value}'
             END AS escluso,
             CASE
@@ -48,6 +52,7 @@ def _sql() -> str:
                 ELSE CAST(%(importo_c)s AS NUMERIC)
             END AS importo
         FROM {d} d
+        LEFT JOIN {a} a ON a.id = d.attestazione_id
         WHERE d.bando_id = %(bando)s
     ),
     ordinate AS (

@@ -9,7 +9,7 @@ import pytest
 from apps.graduatorie.exceptions import GraduatoriaError
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
 from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
-from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, regione
+from tests.factories import AttestazioneIseeFactory, BandoFactory, BudgetFactory, DomandaFactory, regione
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
@@ -87,6 +87,19 @@ class TestRegolarizzazione:
         DomandaFactory(bando=bando, protocollo="P-1", isee_difforme=True, isee_regolarizzato_il=None)
         calcola_graduatorie(bando)
         assert esiti(bando)["P-1"][1] == Esito.IMPROCEDIBILE
+
+    def test_regularisation_recorded_on_the_dsu_after_submission_counts(self, bando, lazio):
+        termine = dt.date(2026, 10, 25) + dt.timedelta(days=15)
+        in_tempo = AttestazioneIseeFactory(difforme=True, regolarizzata_il=termine)
+        tardi = AttestazioneIseeFactory(difforme=True, regolarizzata_il=termine + dt.timedelta(days=1))
+        for protocollo, attestazione in (("P-1", in_tempo), ("P-2", tardi)):
+            DomandaFactory(
+                bando=bando, protocollo=protocollo, isee_difforme=True, attestazione=attestazione,
+                cf_beneficiario=attestazione.codice_fiscale,
+            )  # fmt: skip
+        calcola_graduatorie(bando)
+        assert esiti(bando)["P-1"][1] == Esito.ACCOLTA
+        assert esiti(bando)["P-2"][1] == Esito.IMPROCEDIBILE
 
     def test_out_of_window_wins_over_difforme(self, bando, lazio):
         DomandaFactory(
