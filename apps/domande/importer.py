@@ -104,8 +104,8 @@ class _Validatore:
     def __call__(self, row: list[str]) -> tuple[tuple | None, list[str]]:
         if len(row) != len(INTESTAZIONE):
             return None, [f"attese {len(INTESTAZIONE)} colonne, trovate {len(row)}"]
-        prot, cfb, cfr, rel, reg, prov, isee, tipo, diff, regol, pres, email, cell, canale = (
-            v.strip() for v in row
+        (prot, cfb, cfr, rel, reg, prov, isee, tipo, diff, regol, pres, email, cell, canale) = map(
+            str.strip, row
         )
         motivi = []
 
