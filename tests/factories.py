@@ -31,7 +31,9 @@ def regione(codice="120") -> Regione:
 
 
 def provincia(sigla="RM", regione_codice="120") -> Provincia:
-    return Provincia.objects.get_or_create(sigla=sigla, defaults={"nome": sigla, "regione": regione(regione_codice)})[0]
+    return Provincia.objects.get_or_create(
+        sigla=sigla, defaults={"nome": sigla, "regione": regione(regione_codice)}
+    )[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -92,10 +94,14 @@ class DomandaFactory(factory.django.DjangoModelFactory):
     cf_beneficiario = factory.LazyFunction(make_cf)
     cf_richiedente = factory.LazyAttribute(lambda o: o.cf_beneficiario)
     regione = factory.LazyFunction(regione)
-    provincia = factory.LazyAttribute(lambda o: provincia(regione_codice=o.regione.codice)
-                                      if o.regione.codice == "120" else
-                                      Provincia.objects.filter(regione=o.regione).first()
-                                      or provincia(sigla=o.regione.codice[:2], regione_codice=o.regione.codice))
+    provincia = factory.LazyAttribute(
+        lambda o: (
+            provincia(regione_codice=o.regione.codice)
+            if o.regione.codice == "120"
+            else Provincia.objects.filter(regione=o.regione).first()
+            or provincia(sigla=o.regione.codice[:2], regione_codice=o.regione.codice)
+        )
+    )
     isee = Decimal("10000.00")
     presentata_il = factory.LazyAttribute(lambda o: o.bando.inizio_finestra + dt.timedelta(hours=12))
     email = "beneficiario@example.org"

@@ -7,7 +7,14 @@ class MovimentoInline(admin.TabularInline):
     model = MovimentoCodice
     extra = 0
     can_delete = False
-    readonly_fields = ["creato_il", "tipo", "delta_assegnato", "delta_prenotato", "delta_utilizzato", "riferimento"]
+    readonly_fields = [
+        "creato_il",
+        "tipo",
+        "delta_assegnato",
+        "delta_prenotato",
+        "delta_utilizzato",
+        "riferimento",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -15,7 +22,15 @@ class MovimentoInline(admin.TabularInline):
 
 @admin.register(CodiceUnivoco)
 class CodiceUnivocoAdmin(admin.ModelAdmin):
-    list_display = ["pk", "codice_mascherato", "stato", "assegnato", "prenotato", "utilizzato", "valido_fino_al"]
+    list_display = [
+        "pk",
+        "codice_mascherato",
+        "stato",
+        "assegnato",
+        "prenotato",
+        "utilizzato",
+        "valido_fino_al",
+    ]
     list_filter = ["stato", "domanda__bando", "domanda__regione"]
     search_fields = ["=codice", "=domanda__protocollo", "=domanda__cf_beneficiario"]
     readonly_fields = [f.name for f in CodiceUnivoco._meta.fields]

@@ -81,6 +81,9 @@ class MovimentoCodice(models.Model):
         verbose_name = _("movimento del codice")
         verbose_name_plural = _("movimenti del codice")
 
+    def __str__(self):
+        return f"{self.get_tipo_display()} n. {self.pk}"
+
     def save(self, *args, **kwargs):
         if self.pk:
             raise ValueError("MovimentoCodice è append-only")

@@ -8,7 +8,9 @@ def codici_del_cittadino(user):
     from django.db.models import Q
 
     return (
-        CodiceUnivoco.objects.filter(Q(domanda__cf_beneficiario=user.codice_fiscale) | Q(domanda__richiedente=user))
+        CodiceUnivoco.objects.filter(
+            Q(domanda__cf_beneficiario=user.codice_fiscale) | Q(domanda__richiedente=user)
+        )
         .select_related("domanda", "domanda__bando")
         .order_by("-valido_dal", "-pk")
     )

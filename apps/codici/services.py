@@ -53,7 +53,9 @@ def crea_codici(
         )
         if any(c.pk is None for c in codici):  # backends without RETURNING (old SQLite)
             ids = dict(
-                CodiceUnivoco.objects.filter(domanda_id__in=[d for d, _ in chunk]).values_list("domanda_id", "pk")
+                CodiceUnivoco.objects.filter(domanda_id__in=[d for d, _ in chunk]).values_list(
+                    "domanda_id", "pk"
+                )
             )
             for c in codici:
                 c.pk = ids[c.domanda_id]

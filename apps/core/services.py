@@ -39,9 +39,12 @@ def queue_notifiche(righe: list[Notifica]) -> int:
 
 def _claim(notifica_id: int) -> bool:
     # Compare-and-swap: only one worker moves a row from in_coda to in_invio.
-    return Notifica.objects.filter(pk=notifica_id, stato=Notifica.Stato.IN_CODA).update(
-        stato=Notifica.Stato.IN_INVIO
-    ) == 1
+    return (
+        Notifica.objects.filter(pk=notifica_id, stato=Notifica.Stato.IN_CODA).update(
+            stato=Notifica.Stato.IN_INVIO
+        )
+        == 1
+    )
 
 
 def send_notifica(notifica: Notifica) -> bool:

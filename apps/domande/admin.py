@@ -36,8 +36,15 @@ class BandoForm(forms.ModelForm):
 @admin.register(Bando)
 class BandoAdmin(admin.ModelAdmin):
     form = BandoForm
-    list_display = ["anno", "nome", "apertura", "chiusura", "giorni_regolarizzazione", "giorni_validita",
-                    "demo"]
+    list_display = [
+        "anno",
+        "nome",
+        "apertura",
+        "chiusura",
+        "giorni_regolarizzazione",
+        "giorni_validita",
+        "demo",
+    ]
     list_filter = ["demo"]
     search_fields = ["nome", "=anno"]
     filter_horizontal = ["territori_esclusi"]
@@ -49,8 +56,13 @@ class BandoAdmin(admin.ModelAdmin):
             _("Fasce ISEE e importi"),
             {
                 "fields": [
-                    "soglia_fascia_a", "soglia_fascia_b", "isee_massimo",
-                    "importo_fascia_a", "importo_fascia_b", "importo_fascia_c", "massimo_seduta",
+                    "soglia_fascia_a",
+                    "soglia_fascia_b",
+                    "isee_massimo",
+                    "importo_fascia_a",
+                    "importo_fascia_b",
+                    "importo_fascia_c",
+                    "massimo_seduta",
                 ]
             },
         ),  # fmt: skip
@@ -58,8 +70,11 @@ class BandoAdmin(admin.ModelAdmin):
             _("Termini"),
             {
                 "fields": [
-                    "giorni_regolarizzazione", "giorni_validita", "giorni_prima_seduta",
-                    "scorrimenti_massimi", "termine_fatturazione",
+                    "giorni_regolarizzazione",
+                    "giorni_validita",
+                    "giorni_prima_seduta",
+                    "scorrimenti_massimi",
+                    "termine_fatturazione",
                 ]
             },
         ),  # fmt: skip

@@ -181,6 +181,7 @@ class _Validatore:
 
 # --- loading the temporary table --------------------------------------------------------------
 
+
 def _crea_tmp(cursor):
     if connection.vendor == "postgresql":
         tipi = [
@@ -234,6 +235,7 @@ def _carica_sqlite(cursor, righe: Iterator[tuple[int, tuple]]) -> None:
 
 
 # --- the import -------------------------------------------------------------------------------
+
 
 def _righe_valide(
     path: Path, valida: _Validatore, errori: list[tuple[int, str]]
@@ -292,8 +294,9 @@ def _inserisci(cursor, bando: Bando) -> int:
 
 
 @transaction.atomic
-def importa_domande(bando: Bando, path: str | os.PathLike, attore=None,
-                    progress: Callable[[str], None] | None = None) -> int:
+def importa_domande(
+    bando: Bando, path: str | os.PathLike, attore=None, progress: Callable[[str], None] | None = None
+) -> int:
     """Import every row of the CSV file into the bando, or nothing. Returns how many domande."""
     path = Path(path)
     bando = Bando.objects.select_for_update().get(pk=bando.pk)  # one import per bando at a time

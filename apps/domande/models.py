@@ -26,7 +26,9 @@ class Bando(models.Model):
     annunciato_il = models.DateField(_("annunciato il"), null=True, blank=True)
     apertura = models.DateField(_("apertura domande"))
     chiusura = models.DateField(_("chiusura domande"))
-    soglia_fascia_a = models.DecimalField(_("fascia A: ISEE inferiore a"), default=Decimal("15000.00"), **MONEY)
+    soglia_fascia_a = models.DecimalField(
+        _("fascia A: ISEE inferiore a"), default=Decimal("15000.00"), **MONEY
+    )
     soglia_fascia_b = models.DecimalField(_("fascia B: ISEE fino a"), default=Decimal("30000.00"), **MONEY)
     isee_massimo = models.DecimalField(_("ISEE massimo ammesso"), default=Decimal("50000.00"), **MONEY)
     importo_fascia_a = models.DecimalField(_("importo fascia A"), **MONEY)
@@ -42,7 +44,9 @@ class Bando(models.Model):
         _("scorrimenti dopo la decadenza"), null=True, blank=True, help_text=_("Vuoto: senza limite.")
     )
     termine_fatturazione = models.DateField(_("termine fatturazione"), null=True, blank=True)
-    territori_esclusi = models.ManyToManyField(Regione, blank=True, related_name="+", verbose_name=_("territori esclusi"))
+    territori_esclusi = models.ManyToManyField(
+        Regione, blank=True, related_name="+", verbose_name=_("territori esclusi")
+    )
     demo = models.BooleanField(_("bando dimostrativo"), default=False)
     ultimo_protocollo = models.PositiveIntegerField(default=0, editable=False)
 
@@ -51,7 +55,9 @@ class Bando(models.Model):
         verbose_name = _("bando")
         verbose_name_plural = _("bandi")
         constraints = [
-            models.CheckConstraint(condition=models.Q(chiusura__gte=models.F("apertura")), name="bando_finestra_ordinata"),
+            models.CheckConstraint(
+                condition=models.Q(chiusura__gte=models.F("apertura")), name="bando_finestra_ordinata"
+            ),
             models.CheckConstraint(
                 condition=models.Q(soglia_fascia_a__lte=models.F("soglia_fascia_b"))
                 & models.Q(soglia_fascia_b__lte=models.F("isee_massimo")),
@@ -66,9 +72,13 @@ class Bando(models.Model):
         errors = {}
         if self.apertura and self.chiusura:
             if (self.chiusura - self.apertura).days + 1 < 60:
-                errors["chiusura"] = _("La finestra deve restare aperta almeno 60 giorni (D.M. 24/11/2023 art. 4.1).")
+                errors["chiusura"] = _(
+                    "La finestra deve restare aperta almeno 60 giorni (D.M. 24/11/2023 art. 4.1)."
+                )
             if self.annunciato_il and (self.apertura - self.annunciato_il).days < 30:
-                errors["apertura"] = _("L'apertura deve cadere almeno 30 giorni dopo l'annuncio (D.M. 24/11/2023 art. 4.1).")
+                errors["apertura"] = _(
+                    "L'apertura deve cadere almeno 30 giorni dopo l'annuncio (D.M. 24/11/2023 art. 4.1)."
+                )
         if self.soglia_fascia_a and self.soglia_fascia_b and self.soglia_fascia_a > self.soglia_fascia_b:
             errors["soglia_fascia_b"] = _("Le soglie delle fasce ISEE devono essere crescenti.")
         if errors:
@@ -182,7 +192,9 @@ class Domanda(models.Model):
     isee_tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
     isee_difforme = models.BooleanField(_("ISEE con difformità"), default=False)
     isee_regolarizzato_il = models.DateField(_("ISEE regolarizzato il"), null=True, blank=True)
-    attestazione = models.ForeignKey(AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attestazione = models.ForeignKey(
+        AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     presentata_il = models.DateTimeField(_("presentata il"))
     email = models.EmailField(_("e-mail"), blank=True)
     cellulare = models.CharField(_("cellulare"), max_length=20, blank=True)
@@ -201,7 +213,9 @@ class Domanda(models.Model):
             models.CheckConstraint(condition=models.Q(isee__gte=0), name="isee_non_negativo"),
         ]
         indexes = [
-            models.Index(fields=["bando", "regione", "isee", "presentata_il", "protocollo"], name="domanda_ordine_grad"),
+            models.Index(
+                fields=["bando", "regione", "isee", "presentata_il", "protocollo"], name="domanda_ordine_grad"
+            ),
             models.Index(fields=["cf_beneficiario"], name="domanda_cf_beneficiario"),
             models.Index(fields=["cf_richiedente"], name="domanda_cf_richiedente"),
         ]

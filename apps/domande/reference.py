@@ -98,7 +98,8 @@ def load_reference_data() -> dict:
                 "nome": spec["nome"], "apertura": spec["apertura"], "chiusura": spec["chiusura"],
                 "importo_fascia_a": a, "importo_fascia_b": b, "importo_fascia_c": c,
                 "giorni_regolarizzazione": spec["giorni_regolarizzazione"],
-                "giorni_validita": spec["giorni_validita"], "giorni_prima_seduta": spec["giorni_prima_seduta"],
+                "giorni_validita": spec["giorni_validita"],
+                "giorni_prima_seduta": spec["giorni_prima_seduta"],
                 "scorrimenti_massimi": spec["scorrimenti_massimi"],
             },
         )  # fmt: skip

@@ -41,8 +41,18 @@ def _euro(value) -> str:
     return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def verifica_domanda(richiedente, bando: Bando, *, cf_beneficiario, relazione, provincia, email, cellulare,
-                     dichiarazione, adesso: dt.datetime):
+def verifica_domanda(
+    richiedente,
+    bando: Bando,
+    *,
+    cf_beneficiario,
+    relazione,
+    provincia,
+    email,
+    cellulare,
+    dichiarazione,
+    adesso: dt.datetime,
+):
     """Check every rule that does not need a lock; return (cf, provincia, attestazione).
 
     Used by the riepilogo step too, so that the applicant sees a refusal before confirming.
@@ -90,8 +100,19 @@ def verifica_domanda(richiedente, bando: Bando, *, cf_beneficiario, relazione, p
     return cf, provincia, attestazione
 
 
-def presenta_domanda(richiedente, bando: Bando, *, cf_beneficiario, relazione, provincia, email, cellulare,
-                     dichiarazione, chiave_invio, adesso: dt.datetime | None = None) -> Domanda:
+def presenta_domanda(
+    richiedente,
+    bando: Bando,
+    *,
+    cf_beneficiario,
+    relazione,
+    provincia,
+    email,
+    cellulare,
+    dichiarazione,
+    chiave_invio,
+    adesso: dt.datetime | None = None,
+) -> Domanda:
     """Submit a domanda on the web channel. Idempotent on `chiave_invio` for the same richiedente:
     a double click or a back-button resubmission returns the domanda already created."""
     adesso = adesso or timezone.now()
@@ -107,8 +128,15 @@ def presenta_domanda(richiedente, bando: Bando, *, cf_beneficiario, relazione, p
         raise DomandaError(None, "Modulo non valido: ricominciare la domanda.")
 
     cf, provincia, attestazione = verifica_domanda(
-        richiedente, bando, cf_beneficiario=cf_beneficiario, relazione=relazione, provincia=provincia,
-        email=email, cellulare=cellulare, dichiarazione=dichiarazione, adesso=adesso,
+        richiedente,
+        bando,
+        cf_beneficiario=cf_beneficiario,
+        relazione=relazione,
+        provincia=provincia,
+        email=email,
+        cellulare=cellulare,
+        dichiarazione=dichiarazione,
+        adesso=adesso,
     )
     try:
         with transaction.atomic():

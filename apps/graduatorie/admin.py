@@ -88,8 +88,15 @@ class GraduatoriaAdmin(admin.ModelAdmin):
 
 @admin.register(Posizione)
 class PosizioneAdmin(admin.ModelAdmin):
-    list_display = ["posizione", "protocollo", "isee", "presentata_il", "esito", "importo_assegnato",
-                    "graduatoria"]
+    list_display = [
+        "posizione",
+        "protocollo",
+        "isee",
+        "presentata_il",
+        "esito",
+        "importo_assegnato",
+        "graduatoria",
+    ]
     list_filter = ["graduatoria__bando", "graduatoria__regione", "esito"]
     list_select_related = ["domanda", "graduatoria__bando", "graduatoria__regione"]
     search_fields = ["=domanda__protocollo"]

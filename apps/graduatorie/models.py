@@ -43,7 +43,9 @@ class Graduatoria(models.Model):
         verbose_name_plural = _("graduatorie regionali")
         constraints = [
             models.UniqueConstraint(fields=["bando", "regione"], name="una_graduatoria_per_regione"),
-            models.CheckConstraint(condition=models.Q(assegnato__lte=models.F("budget")), name="graduatoria_entro_budget"),
+            models.CheckConstraint(
+                condition=models.Q(assegnato__lte=models.F("budget")), name="graduatoria_entro_budget"
+            ),
         ]
 
     def __str__(self):

@@ -71,8 +71,14 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
         g.calcolata_il = adesso
     Graduatoria.objects.bulk_update(
         graduatorie,
-        ["assegnato", "domande_in_graduatoria", "finanziate", "isee_ultimo_finanziato", "stato",
-         "calcolata_il"],
+        [
+            "assegnato",
+            "domande_in_graduatoria",
+            "finanziate",
+            "isee_ultimo_finanziato",
+            "stato",
+            "calcolata_il",
+        ],
     )
     riepilogo = {
         "domande": inserite,
@@ -113,11 +119,19 @@ def _accoda_esiti(bando: Bando) -> int:
     for domanda_id, esito, protocollo, email, cellulare in posizioni.iterator(chunk_size=5000):
         oggetto, corpo = _testo_esito(esito, protocollo)
         if email:
-            righe.append(Notifica(chiave=f"esito:{domanda_id}:email", canale="email", destinatario=email,
-                                  oggetto=oggetto, testo=corpo))
+            righe.append(
+                Notifica(
+                    chiave=f"esito:{domanda_id}:email",
+                    canale="email",
+                    destinatario=email,
+                    oggetto=oggetto,
+                    testo=corpo,
+                )
+            )
         if cellulare:
-            righe.append(Notifica(chiave=f"esito:{domanda_id}:sms", canale="sms", destinatario=cellulare,
-                                  testo=corpo))
+            righe.append(
+                Notifica(chiave=f"esito:{domanda_id}:sms", canale="sms", destinatario=cellulare, testo=corpo)
+            )
         if len(righe) >= 5000:
             queued += queue_notifiche(righe)
             righe = []

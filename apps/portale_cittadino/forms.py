@@ -10,11 +10,14 @@ class DomandaForm(forms.Form):
     """The citizen's domanda. Only shapes the input: every rule is in apps.domande.services."""
 
     relazione = forms.ChoiceField(
-        label="Presento la domanda", choices=Domanda.Relazione.choices, widget=forms.RadioSelect,
+        label="Presento la domanda",
+        choices=Domanda.Relazione.choices,
+        widget=forms.RadioSelect,
         initial=Domanda.Relazione.SE_STESSO,
     )
     cf_beneficiario = forms.CharField(
-        label="Codice fiscale del beneficiario", max_length=16,
+        label="Codice fiscale del beneficiario",
+        max_length=16,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     provincia = forms.ModelChoiceField(
@@ -27,14 +30,16 @@ class DomandaForm(forms.Form):
         label="E-mail per l'esito", required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
     )
     cellulare = forms.RegexField(
-        label="Cellulare per l'esito", required=False, regex=r"^\+?[0-9 ]{8,16}$",
+        label="Cellulare per l'esito",
+        required=False,
+        regex=r"^\+?[0-9 ]{8,16}$",
         error_messages={"invalid": "Numero di cellulare non valido."},
         widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "tel"}),
         help_text="Indicare almeno l'e-mail o il cellulare.",
     )
     dichiarazione = forms.BooleanField(
         label="Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000 e consapevole delle sanzioni penali "
-              "per le dichiarazioni mendaci (art. 76), che i dati indicati sono veri.",
+        "per le dichiarazioni mendaci (art. 76), che i dati indicati sono veri.",
         required=False,
     )
     chiave_invio = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

@@ -27,11 +27,15 @@ def home_pubblica(request):
 
 @login_required
 def home(request):
-    return render(request, "cittadino/home.html", {
-        "bandi": bandi_aperti(timezone.now()),
-        "domande": domande_del_cittadino(request.user),
-        "codici": codici_del_cittadino(request.user),
-    })
+    return render(
+        request,
+        "cittadino/home.html",
+        {
+            "bandi": bandi_aperti(timezone.now()),
+            "domande": domande_del_cittadino(request.user),
+            "codici": codici_del_cittadino(request.user),
+        },
+    )
 
 
 def _errore_nel_form(form: DomandaForm, exc: DomandaError) -> None:
@@ -62,8 +66,13 @@ def presenta(request, pk):
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
     try:
         if azione == "conferma":
-            domanda = presenta_domanda(request.user, bando, chiave_invio=form.cleaned_data["chiave_invio"],
-                                       adesso=adesso, **form.dati_servizio())
+            domanda = presenta_domanda(
+                request.user,
+                bando,
+                chiave_invio=form.cleaned_data["chiave_invio"],
+                adesso=adesso,
+                **form.dati_servizio(),
+            )
             return redirect("cittadino:ricevuta", pk=domanda.pk)
         _, provincia, attestazione = verifica_domanda(
             request.user, bando, adesso=adesso, **form.dati_servizio()
@@ -71,11 +80,19 @@ def presenta(request, pk):
     except DomandaError as exc:
         _errore_nel_form(form, exc)
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
-    return render(request, "cittadino/riepilogo.html", {
-        "bando": bando, "form": form, "dati": form.cleaned_data, "provincia": provincia,
-        "attestazione": attestazione, "fascia": bando.fascia(attestazione.valore),
-        "importo": bando.importo_per_isee(attestazione.valore),
-    })
+    return render(
+        request,
+        "cittadino/riepilogo.html",
+        {
+            "bando": bando,
+            "form": form,
+            "dati": form.cleaned_data,
+            "provincia": provincia,
+            "attestazione": attestazione,
+            "fascia": bando.fascia(attestazione.valore),
+            "importo": bando.importo_per_isee(attestazione.valore),
+        },
+    )
 
 
 @login_required
@@ -87,8 +104,9 @@ def ricevuta(request, pk):
 @login_required
 def ricevuta_pdf(request, pk):
     domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
-    return pdf_response("cittadino/pdf/ricevuta.html", {"domanda": domanda},
-                        f"ricevuta-{domanda.protocollo}.pdf")
+    return pdf_response(
+        "cittadino/pdf/ricevuta.html", {"domanda": domanda}, f"ricevuta-{domanda.protocollo}.pdf"
+    )
 
 
 @login_required
@@ -104,8 +122,11 @@ def provvedimento_pdf(request, pk):
     if esito is None:
         messages.info(request, "La domanda è ancora in istruttoria: il provvedimento non è disponibile.")
         return redirect("cittadino:ricevute")
-    return pdf_response("cittadino/pdf/provvedimento.html", {"domanda": domanda, "esito": esito},
-                        f"provvedimento-{domanda.protocollo}.pdf")
+    return pdf_response(
+        "cittadino/pdf/provvedimento.html",
+        {"domanda": domanda, "esito": esito},
+        f"provvedimento-{domanda.protocollo}.pdf",
+    )
 
 
 @login_required

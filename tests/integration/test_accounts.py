@@ -25,7 +25,9 @@ def test_user_requires_a_16_character_codice_fiscale():
 
 
 def test_dev_login_with_a_typed_codice_fiscale_creates_the_user_and_audits(client):
-    response = client.post(reverse("accounts:dev_login"), {"codice_fiscale": "rssmra85m01h501q", "nome": "Mario"})
+    response = client.post(
+        reverse("accounts:dev_login"), {"codice_fiscale": "rssmra85m01h501q", "nome": "Mario"}
+    )
     assert response.status_code == 302
     user = User.objects.get(codice_fiscale="RSSMRA85M01H501Q")
     assert AuditEvent.objects.filter(azione="login", attore=user).exists()
@@ -53,7 +55,10 @@ def test_dev_login_refuses_an_unknown_demo_identity(client):
 def test_dev_login_does_not_exist_when_disabled(client, settings):
     settings.DEV_LOGIN_ENABLED = False
     assert client.get(reverse("accounts:dev_login")).status_code == 404
-    assert client.post(reverse("accounts:dev_login"), {"demo": DEMO_IDENTITIES[0].codice_fiscale}).status_code == 404
+    assert (
+        client.post(reverse("accounts:dev_login"), {"demo": DEMO_IDENTITIES[0].codice_fiscale}).status_code
+        == 404
+    )
 
 
 def test_dev_login_is_refused_by_a_system_check_without_debug(settings):

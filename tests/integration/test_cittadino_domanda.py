@@ -91,8 +91,10 @@ def test_a_double_post_creates_one_domanda(logged, alice, bando):
 
 def test_modifica_goes_back_to_the_form_with_the_data(logged, alice, bando):
     AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
-    page = logged.post(reverse("cittadino:presenta", args=[bando.pk]),
-                       dati(alice, azione="modifica", email="nuovo@example.org")).content.decode()
+    page = logged.post(
+        reverse("cittadino:presenta", args=[bando.pk]),
+        dati(alice, azione="modifica", email="nuovo@example.org"),
+    ).content.decode()
     assert "Prosegui al riepilogo" in page and 'value="nuovo@example.org"' in page
     assert not Domanda.objects.exists()
 
@@ -124,8 +126,10 @@ def test_missing_declaration_is_shown_on_its_field(logged, alice, bando):
 def test_a_domanda_for_a_child(logged, alice, bando):
     figlio = make_cf()
     AttestazioneIseeFactory(codice_fiscale=figlio, valore=Decimal("30000.01"))
-    logged.post(reverse("cittadino:presenta", args=[bando.pk]),
-                dati(alice, relazione="genitore", cf_beneficiario=figlio, azione="conferma"))
+    logged.post(
+        reverse("cittadino:presenta", args=[bando.pk]),
+        dati(alice, relazione="genitore", cf_beneficiario=figlio, azione="conferma"),
+    )
     domanda = Domanda.objects.get()
     assert domanda.cf_beneficiario == figlio and domanda.richiedente == alice
     assert domanda.importo_spettante == Decimal("500.00")
@@ -135,8 +139,9 @@ def test_a_closed_bando_refuses_with_a_message(logged, alice):
     oggi = timezone.localdate()
     chiuso = BandoFactory(apertura=oggi - dt.timedelta(days=90), chiusura=oggi - dt.timedelta(days=1))
     AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
-    response = logged.post(reverse("cittadino:presenta", args=[chiuso.pk]), dati(alice, azione="conferma"),
-                           follow=True)
+    response = logged.post(
+        reverse("cittadino:presenta", args=[chiuso.pk]), dati(alice, azione="conferma"), follow=True
+    )
     assert "la finestra non è aperta" in response.content.decode()
     assert not Domanda.objects.exists()
 

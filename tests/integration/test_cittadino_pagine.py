@@ -63,11 +63,18 @@ def test_dev_login_lists_every_demo_identity_with_a_post_button(client, settings
     assert 'name="codice_fiscale"' in page
 
 
-@pytest.mark.parametrize("nome, args", [
-    ("cittadino:home", []), ("cittadino:ricevute", []), ("cittadino:presenta", [1]),
-    ("cittadino:ricevuta", [1]), ("cittadino:ricevuta_pdf", [1]), ("cittadino:provvedimento_pdf", [1]),
-    ("cittadino:codice", [1]),
-])
+@pytest.mark.parametrize(
+    "nome, args",
+    [
+        ("cittadino:home", []),
+        ("cittadino:ricevute", []),
+        ("cittadino:presenta", [1]),
+        ("cittadino:ricevuta", [1]),
+        ("cittadino:ricevuta_pdf", [1]),
+        ("cittadino:provvedimento_pdf", [1]),
+        ("cittadino:codice", [1]),
+    ],
+)
 def test_logged_out_visitors_are_sent_to_login(client, nome, args):
     response = client.get(reverse(nome, args=args))
     assert response.status_code == 302
@@ -94,8 +101,12 @@ def test_pages_have_no_inline_scripts_or_styles(client, alice, domanda_di_bob):
 
 def test_home_shows_open_bandi_and_only_my_domande(client, alice, bob, domanda_di_bob):
     bando = BandoFactory(nome="Bando aperto di prova")
-    mia = DomandaFactory(bando=bando, richiedente=alice, cf_beneficiario=alice.codice_fiscale,
-                         cf_richiedente=alice.codice_fiscale)
+    mia = DomandaFactory(
+        bando=bando,
+        richiedente=alice,
+        cf_beneficiario=alice.codice_fiscale,
+        cf_richiedente=alice.codice_fiscale,
+    )
     client.force_login(alice)
     page = client.get(reverse("cittadino:home")).content.decode()
     assert "Bando aperto di prova" in page and reverse("cittadino:presenta", args=[bando.pk]) in page
@@ -123,16 +134,21 @@ def test_another_persons_domanda_is_a_404(client, alice, domanda_di_bob):
 
 
 def test_the_beneficiary_sees_a_domanda_submitted_on_their_behalf(client, alice, bob):
-    domanda = DomandaFactory(richiedente=bob, cf_richiedente=bob.codice_fiscale,
-                             cf_beneficiario=alice.codice_fiscale, relazione="tutore")
+    domanda = DomandaFactory(
+        richiedente=bob,
+        cf_richiedente=bob.codice_fiscale,
+        cf_beneficiario=alice.codice_fiscale,
+        relazione="tutore",
+    )
     client.force_login(alice)
     response = client.get(reverse("cittadino:ricevuta", args=[domanda.pk]))
     assert response.status_code == 200 and domanda.protocollo in response.content.decode()
 
 
 def test_urls_never_carry_codici_fiscali(client, alice):
-    domanda = DomandaFactory(richiedente=alice, cf_beneficiario=alice.codice_fiscale,
-                             cf_richiedente=alice.codice_fiscale)
+    domanda = DomandaFactory(
+        richiedente=alice, cf_beneficiario=alice.codice_fiscale, cf_richiedente=alice.codice_fiscale
+    )
     client.force_login(alice)
     page = client.get(reverse("cittadino:home")).content.decode()
     for href in re.findall(r'href="([^"]+)"', page):

@@ -23,12 +23,22 @@ def mondo():
     bando = BandoFactory(giorni_prima_seduta=60, giorni_validita=270)
     BudgetFactory(bando=bando, regione=regione("120"), importo=Decimal("2000.00"))
     persone = {}
-    for nome, isee, difforme in (("alice", "10000.00", False), ("bob", "20000.00", False),
-                                 ("carol", "40000.00", False), ("dave", "5000.00", True)):
+    for nome, isee, difforme in (
+        ("alice", "10000.00", False),
+        ("bob", "20000.00", False),
+        ("carol", "40000.00", False),
+        ("dave", "5000.00", True),
+    ):
         user = UserFactory(nome=nome.capitalize())
         cf = user.codice_fiscale
-        domanda = DomandaFactory(bando=bando, richiedente=user, cf_richiedente=cf, cf_beneficiario=cf,
-                                 isee=Decimal(isee), isee_difforme=difforme)
+        domanda = DomandaFactory(
+            bando=bando,
+            richiedente=user,
+            cf_richiedente=cf,
+            cf_beneficiario=cf,
+            isee=Decimal(isee),
+            isee_difforme=difforme,
+        )
         persone[nome] = (user, domanda)
     return bando, persone
 

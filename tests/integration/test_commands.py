@@ -24,12 +24,22 @@ def bando(reference_data):
     BudgetFactory(bando=bando, regione=regione("120"), importo=Decimal("2600.00"))
     inizio = bando.inizio_finestra
     for i, isee in enumerate(["5000.00", "20000.00", "25000.00", "40000.00"]):
-        DomandaFactory(bando=bando, protocollo=f"P-{i}", isee=Decimal(isee),
-                       presentata_il=inizio + dt.timedelta(hours=i + 1))
-    DomandaFactory(bando=bando, protocollo="P-fuori", isee=Decimal("1000.00"),
-                   presentata_il=bando.fine_finestra)  # one second too late: inammissibile
-    DomandaFactory(bando=bando, protocollo="P-difforme", isee=Decimal("1000.00"), isee_difforme=True,
-                   presentata_il=inizio + dt.timedelta(hours=9))
+        DomandaFactory(
+            bando=bando,
+            protocollo=f"P-{i}",
+            isee=Decimal(isee),
+            presentata_il=inizio + dt.timedelta(hours=i + 1),
+        )
+    DomandaFactory(
+        bando=bando, protocollo="P-fuori", isee=Decimal("1000.00"), presentata_il=bando.fine_finestra
+    )  # one second too late: inammissibile
+    DomandaFactory(
+        bando=bando,
+        protocollo="P-difforme",
+        isee=Decimal("1000.00"),
+        isee_difforme=True,
+        presentata_il=inizio + dt.timedelta(hours=9),
+    )
     return bando
 
 

@@ -98,20 +98,28 @@ def test_it_refuses_isee_of_50000_01(alice, bando):
     assert not Domanda.objects.exists()
 
 
-@pytest.mark.parametrize("adesso", [
-    dt.datetime(2026, 3, 29, 0, 0, 0, tzinfo=ROME),              # first second of apertura
-    dt.datetime(2026, 10, 25, 23, 59, 59, tzinfo=ROME),          # last second of chiusura
-    dt.datetime(2026, 10, 25, 22, 59, 59, tzinfo=dt.UTC),        # the same instant in UTC (CET, +01:00)
-], ids=["apertura-00:00:00", "chiusura-23:59:59", "chiusura-utc"])
+@pytest.mark.parametrize(
+    "adesso",
+    [
+        dt.datetime(2026, 3, 29, 0, 0, 0, tzinfo=ROME),  # first second of apertura
+        dt.datetime(2026, 10, 25, 23, 59, 59, tzinfo=ROME),  # last second of chiusura
+        dt.datetime(2026, 10, 25, 22, 59, 59, tzinfo=dt.UTC),  # the same instant in UTC (CET, +01:00)
+    ],
+    ids=["apertura-00:00:00", "chiusura-23:59:59", "chiusura-utc"],
+)
 def test_it_accepts_the_first_and_last_second_of_the_window(alice, bando, adesso):
     isee(alice.codice_fiscale)
     assert presenta(alice, bando, adesso=adesso).presentata_il == adesso
 
 
-@pytest.mark.parametrize("adesso", [
-    dt.datetime(2026, 3, 28, 23, 59, 59, tzinfo=ROME),
-    dt.datetime(2026, 10, 26, 0, 0, 0, tzinfo=ROME),
-], ids=["un-secondo-prima", "un-secondo-dopo"])
+@pytest.mark.parametrize(
+    "adesso",
+    [
+        dt.datetime(2026, 3, 28, 23, 59, 59, tzinfo=ROME),
+        dt.datetime(2026, 10, 26, 0, 0, 0, tzinfo=ROME),
+    ],
+    ids=["un-secondo-prima", "un-secondo-dopo"],
+)
 def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
     isee(alice.codice_fiscale)
     with pytest.raises(DomandaError) as exc:
@@ -149,6 +157,7 @@ def _filter_senza_domande(original):
     def filtro(*args, **kwargs):
         qs = original(*args, **kwargs)
         return qs.none() if "cf_beneficiario" in kwargs else qs
+
     return filtro
 
 
@@ -182,12 +191,20 @@ def test_it_refuses_a_resident_of_an_excluded_territory(reference_data, alice):
     from apps.core.models import Provincia
 
     with pytest.raises(DomandaError) as exc:
-        presenta(alice, bando_2025, provincia=Provincia.objects.get(sigla="TN"),
-                 adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME))
+        presenta(
+            alice,
+            bando_2025,
+            provincia=Provincia.objects.get(sigla="TN"),
+            adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME),
+        )
     assert exc.value.field == "provincia" and "Trento" in exc.value.message
     # Bolzano, the other autonomous province, is not excluded.
-    domanda = presenta(alice, bando_2025, provincia=Provincia.objects.get(sigla="BZ"),
-                       adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME))
+    domanda = presenta(
+        alice,
+        bando_2025,
+        provincia=Provincia.objects.get(sigla="BZ"),
+        adesso=dt.datetime(2025, 10, 1, 12, tzinfo=ROME),
+    )
     assert domanda.regione_id == "041"
 
 

@@ -1,6 +1,5 @@
-from tests.factories import make_cf
-
 from apps.core.validators import is_valid_codice_fiscale
+from tests.factories import make_cf
 
 
 def test_factory_codici_fiscali_are_valid_and_distinct():
