@@ -1,16 +1,14 @@
 from django.db.models import Sum
 
+from apps.domande.selectors import per_cittadino
+
 from .models import CodiceUnivoco, MovimentoCodice
 
 
 def codici_del_cittadino(user):
     """Codes whose beneficiary is the user, or whose domanda the user submitted (e.g. for a child)."""
-    from django.db.models import Q
-
     return (
-        CodiceUnivoco.objects.filter(
-            Q(domanda__cf_beneficiario=user.codice_fiscale) | Q(domanda__richiedente=user)
-        )
+        CodiceUnivoco.objects.filter(per_cittadino(user.codice_fiscale, prefisso="domanda__"))
         .select_related("domanda", "domanda__bando")
         .order_by("-valido_dal", "-pk")
     )

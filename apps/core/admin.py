@@ -3,14 +3,22 @@ from django.contrib import admin
 from .models import AuditEvent, Notifica, Provincia, Regione
 
 
+class ReferenceAdmin(admin.ModelAdmin):
+    """Regions and provinces come from load_reference_data and are never deleted: domande point to
+    them without a database foreign key (see domande.models.Domanda)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Regione)
-class RegioneAdmin(admin.ModelAdmin):
+class RegioneAdmin(ReferenceAdmin):
     list_display = ["codice", "nome"]
     search_fields = ["codice", "nome"]
 
 
 @admin.register(Provincia)
-class ProvinciaAdmin(admin.ModelAdmin):
+class ProvinciaAdmin(ReferenceAdmin):
     list_display = ["sigla", "nome", "regione"]
     list_filter = ["regione"]
     search_fields = ["sigla", "nome"]

@@ -178,22 +178,40 @@ class Domanda(models.Model):
         WEB = "web", _("web")
         CONTACT_CENTER = "contact_center", _("contact center")
 
-    bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="domande")
-    protocollo = models.CharField(_("protocollo"), max_length=40, unique=True)
+    # Indexes and constraints are few on purpose: a bando imports ~400 000 domande at once, and each
+    # one costs there (bench/README.md). The links to the bando, the region and the province are
+    # checked by every writer (the form, import_domande's validation) and protected by PROTECT in the
+    # ORM, but carry no database FK: its per-row trigger tripled the import time. Reference rows are
+    # never deleted (their admin refuses it). Lookups go by the codici fiscali (see Meta).
+    bando = models.ForeignKey(
+        Bando, on_delete=models.PROTECT, related_name="domande", db_index=False, db_constraint=False
+    )
+    protocollo = models.CharField(_("protocollo"), max_length=40)
+    # The authenticated user who submitted on the web; empty for the bulk channel. Ownership checks
+    # use cf_richiedente / cf_beneficiario, which both channels fill.
     richiedente = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="domande"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="domande",
+        db_index=False,
     )
     cf_richiedente = models.CharField(_("codice fiscale del richiedente"), max_length=16)
     cf_beneficiario = models.CharField(_("codice fiscale del beneficiario"), max_length=16)
     relazione = models.CharField(max_length=30, choices=Relazione.choices, default=Relazione.SE_STESSO)
-    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
-    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="+")
+    regione = models.ForeignKey(
+        Regione, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    provincia = models.ForeignKey(
+        Provincia, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     isee = models.DecimalField(_("ISEE"), **MONEY)
     isee_tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
     isee_difforme = models.BooleanField(_("ISEE con difformità"), default=False)
     isee_regolarizzato_il = models.DateField(_("ISEE regolarizzato il"), null=True, blank=True)
     attestazione = models.ForeignKey(
-        AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     presentata_il = models.DateTimeField(_("presentata il"))
     email = models.EmailField(_("e-mail"), blank=True)
@@ -201,7 +219,7 @@ class Domanda(models.Model):
     canale = models.CharField(max_length=20, choices=Canale.choices, default=Canale.WEB)
     dichiarazione_dpr445 = models.BooleanField(_("dichiarazione DPR 445/2000"), default=True)
     # Idempotency key of the web form: a second POST of the same form finds this domanda.
-    chiave_invio = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    chiave_invio = models.UUIDField(null=True, blank=True, editable=False)
     creata_il = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -209,15 +227,25 @@ class Domanda(models.Model):
         verbose_name = _("domanda")
         verbose_name_plural = _("domande")
         constraints = [
-            models.UniqueConstraint(fields=["bando", "cf_beneficiario"], name="una_domanda_per_beneficiario"),
+            models.UniqueConstraint(fields=["protocollo"], name="protocollo_unico"),
+            # Leads with the beneficiary: it also serves "the domande of this citizen".
+            models.UniqueConstraint(fields=["cf_beneficiario", "bando"], name="una_domanda_per_beneficiario"),
+            # Partial: only web submissions carry the form's idempotency key.
+            models.UniqueConstraint(
+                fields=["chiave_invio"],
+                condition=models.Q(chiave_invio__isnull=False),
+                name="chiave_invio_unica",
+            ),
             models.CheckConstraint(condition=models.Q(isee__gte=0), name="isee_non_negativo"),
         ]
         indexes = [
+            # Only domande filed for someone else: for the others cf_beneficiario's index serves.
+            # Queries must repeat the condition to use it (selectors.domande_del_cittadino does).
             models.Index(
-                fields=["bando", "regione", "isee", "presentata_il", "protocollo"], name="domanda_ordine_grad"
+                fields=["cf_richiedente"],
+                name="domanda_cf_richiedente",
+                condition=~models.Q(cf_richiedente=models.F("cf_beneficiario")),
             ),
-            models.Index(fields=["cf_beneficiario"], name="domanda_cf_beneficiario"),
-            models.Index(fields=["cf_richiedente"], name="domanda_cf_richiedente"),
         ]
 
     def __str__(self):

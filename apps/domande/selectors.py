@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db.models import F, Q
+
 from apps.core.validators import normalize_codice_fiscale
 
 from .models import AttestazioneIsee, Bando, Domanda
@@ -26,12 +28,20 @@ def bandi_aperti(adesso: dt.datetime):
     return Bando.objects.filter(apertura__lte=oggi, chiusura__gte=oggi).order_by("-anno")
 
 
+def per_cittadino(cf: str, prefisso: str = ""):
+    """The Q of the domande filed by or for `cf`. The second branch repeats the condition of the
+    partial index on cf_richiedente, so that PostgreSQL can use it."""
+    return Q(**{f"{prefisso}cf_beneficiario": cf}) | (
+        Q(**{f"{prefisso}cf_richiedente": cf})
+        & ~Q(**{f"{prefisso}cf_richiedente": F(f"{prefisso}cf_beneficiario")})
+    )
+
+
 def domande_del_cittadino(user):
     """Domande the user submitted, or of which the user is the beneficiary."""
-    from django.db.models import Q
 
     return (
-        Domanda.objects.filter(Q(richiedente=user) | Q(cf_beneficiario=user.codice_fiscale))
+        Domanda.objects.filter(per_cittadino(user.codice_fiscale))
         .select_related("bando", "regione", "provincia")
         .order_by("-presentata_il", "-pk")
     )

@@ -58,7 +58,10 @@ class Graduatoria(models.Model):
 
 
 class Posizione(models.Model):
-    graduatoria = models.ForeignKey(Graduatoria, on_delete=models.CASCADE, related_name="posizioni")
+    # Not indexed alone: the unique (graduatoria, posizione) below leads with it.
+    graduatoria = models.ForeignKey(
+        Graduatoria, on_delete=models.CASCADE, related_name="posizioni", db_index=False
+    )
     domanda = models.OneToOneField(Domanda, on_delete=models.PROTECT, related_name="posizione")
     posizione = models.PositiveIntegerField(null=True, blank=True)
     esito = models.CharField(max_length=25, choices=Esito.choices)
