@@ -341,5 +341,8 @@ def importa_domande(
             importate = None
     if importate is None:
         importate = _importa_con_diagnosi(bando, path, progress)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the ranking's planner needs to know the new rows
+            cursor.execute(f"ANALYZE {Domanda._meta.db_table}")
     audit(attore, "domande.importate", bando, domande=importate, file=path.name)
     return importate

@@ -58,11 +58,18 @@ class Graduatoria(models.Model):
 
 
 class Posizione(models.Model):
-    # Not indexed alone: the unique (graduatoria, posizione) below leads with it.
+    """One domanda's place and outcome. Rows are written only by ranking.inserisci_posizioni, from
+    the bando's own domande and graduatorie in the same transaction, so the links need no database
+    FK, whose per-row triggers weighed on a 1 000 000-domande ranking (bench/README.md). The ORM's
+    CASCADE/PROTECT still apply, and the unique indexes below serve every lookup."""
+
     graduatoria = models.ForeignKey(
-        Graduatoria, on_delete=models.CASCADE, related_name="posizioni", db_index=False
+        Graduatoria, on_delete=models.CASCADE, related_name="posizioni", db_index=False, db_constraint=False
     )
-    domanda = models.OneToOneField(Domanda, on_delete=models.PROTECT, related_name="posizione")
+    # The domanda is the key: one index fewer to maintain on a million-row ranking.
+    domanda = models.OneToOneField(
+        Domanda, on_delete=models.PROTECT, related_name="posizione", db_constraint=False, primary_key=True
+    )
     posizione = models.PositiveIntegerField(null=True, blank=True)
     esito = models.CharField(max_length=25, choices=Esito.choices)
     importo_assegnato = models.DecimalField(default=Decimal("0.00"), **MONEY)

@@ -84,6 +84,25 @@ def _sql() -> str:
     """
 
 
+def prepara_sessione() -> None:
+    """PostgreSQL: fresh statistics (a bulk import may have just added most of the rows, and with
+    stale ones the planner picks nested loops), and enough memory for the sort of a whole bando to
+    stay in RAM, for this transaction only."""
+    if connection.vendor != "postgresql":
+        return
+    tabella = Domanda._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_mod_since_analyze > 0.1 * greatest(n_live_tup, 1) "
+            "FROM pg_stat_user_tables WHERE relid = %s::regclass",
+            [tabella],
+        )
+        row = cursor.fetchone()
+        if row is None or row[0]:  # import_domande analyses after loading; web submissions trickle in
+            cursor.execute(f"ANALYZE {tabella}")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
 def inserisci_posizioni(bando: Bando) -> int:
     ops = connection.ops
     money = {

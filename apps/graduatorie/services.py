@@ -47,6 +47,7 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
         # Reset with the budget: a lowered budget below the old `assegnato` would break the check.
         g.assegnato = 0
     Graduatoria.objects.bulk_update(graduatorie, ["budget", "assegnato"])
+    ranking.prepara_sessione()
     inserite = ranking.inserisci_posizioni(bando)
 
     stats = {
@@ -55,8 +56,8 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
         .values("graduatoria_id")
         .annotate(
             assegnato=Sum("importo_assegnato"),
-            in_graduatoria=Count("id", filter=Q(posizione__isnull=False)),
-            finanziate=Count("id", filter=Q(esito__in=ESITI_FINANZIATI)),
+            in_graduatoria=Count("pk", filter=Q(posizione__isnull=False)),
+            finanziate=Count("pk", filter=Q(esito__in=ESITI_FINANZIATI)),
             isee_ultimo=Max("domanda__isee", filter=Q(esito__in=ESITI_FINANZIATI)),
         )
     }
