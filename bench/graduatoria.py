@@ -155,7 +155,8 @@ def main() -> None:
             with psycopg.connect(args.database_url) as conn:
                 conn.execute("DROP TABLE IF EXISTS bench_scratch")
                 conn.execute(
-                    f"CREATE {'TEMP' if temp else ''} TABLE bench_scratch (protocollo varchar(40), cf_beneficiario varchar(16), "
+                    f"CREATE {'TEMP' if temp else ''} TABLE bench_scratch (protocollo varchar(40), "
+                    "cf_beneficiario varchar(16), "
                     "cf_richiedente varchar(16), relazione varchar(30), regione varchar(3), "
                     "provincia varchar(2), isee numeric(12,2), isee_tipo varchar(10), isee_difforme boolean, "
                     "isee_regolarizzato_il date, presentata_il timestamptz, email varchar(254), "
@@ -173,7 +174,7 @@ def main() -> None:
         # constraint, no validation). A TEMP table also skips the write-ahead log: shown for reference.
         t_copy, _ = tempo(lambda: copy_nudo(temp=False))
         t_copy_temp, _ = tempo(lambda: copy_nudo(temp=True))
-        print(f"(a) COPY nudo:                 {t_copy:7.2f} s  (in una tabella TEMP, senza WAL: {t_copy_temp:.2f} s)")
+        print(f"(a) COPY nudo:                 {t_copy:7.2f} s  (tabella TEMP, senza WAL: {t_copy_temp:.2f} s)")
 
         cmd = [sys.executable, str(ROOT / "manage.py"), "import_domande", "--bando", str(ANNO), str(path)]
         t_imp, proc = tempo(lambda: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True))  # noqa: S603
@@ -206,8 +207,9 @@ def main() -> None:
     t_plain, _ = tempo(lambda: plain(temp=False))
     t_plain_temp, _ = tempo(lambda: plain(temp=True))
     print(f"(d) ranking SQL semplice:      {t_plain:7.2f} s  (in una tabella TEMP: {t_plain_temp:.2f} s)")
-    print(f"rapporti: import/COPY = {t_imp / t_copy:.1f}x (obiettivo <= 10; {t_imp / t_copy_temp:.1f}x su TEMP), "
-          f"run_graduatoria/SQL = {t_run / t_plain:.1f}x (obiettivo <= 2; {t_run / t_plain_temp:.1f}x su TEMP)")  # fmt: skip
+    print(f"rapporti: import/COPY = {t_imp / t_copy:.1f}x (obiettivo <= 10; "
+          f"{t_imp / t_copy_temp:.1f}x su TEMP), run_graduatoria/SQL = {t_run / t_plain:.1f}x "
+          f"(obiettivo <= 2; {t_run / t_plain_temp:.1f}x su TEMP)")  # fmt: skip
 
 
 if __name__ == "__main__":
