@@ -174,7 +174,7 @@ def main() -> None:
         # constraint, no validation). A TEMP table also skips the write-ahead log: shown for reference.
         t_copy, _ = tempo(lambda: copy_nudo(temp=False))
         t_copy_temp, _ = tempo(lambda: copy_nudo(temp=True))
-        print(f"(a) COPY nudo:                 {t_copy:7.2f} s  (tabella TEMP, senza WAL: {t_copy_temp:.2f} s)")
+        print(f"(a) COPY nudo:              {t_copy:7.2f} s  (tabella TEMP, senza WAL: {t_copy_temp:.2f} s)")
 
         cmd = [sys.executable, str(ROOT / "manage.py"), "import_domande", "--bando", str(ANNO), str(path)]
         t_imp, proc = tempo(lambda: subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True))  # noqa: S603
