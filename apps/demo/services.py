@@ -6,6 +6,7 @@ computed and published with the real services, the ISEE archive and the demo ide
 apps.accounts.demo in every state."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -19,6 +20,7 @@ from apps.accounts.models import User
 from apps.core.models import Provincia, Regione
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
 from apps.domande.reference import OPERATORE_GROUP, load_reference_data
+from apps.domande.services import presenta_domanda
 from apps.graduatorie.models import Graduatoria
 from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
 
@@ -164,8 +166,15 @@ def seed_demo(oggi: dt.date | None = None) -> dict:
         _attestazione(cf, valore, oggi, difforme)
 
     aperto = _bando_aperto(oggi)
-    # Laura Bianchi: submitted on the open bando, not ranked yet (in istruttoria). Mario: nothing yet.
-    _domanda(aperto, LAURA, attestazioni[LAURA], timezone.now(), richiedente=utenti[LAURA])
+    # Laura Bianchi: submitted on the open bando through the web service, not ranked yet (in
+    # istruttoria). Mario: nothing yet. The closed bando's domande below predate its closing, so
+    # they are written as the bulk channel would (the web service refuses a closed window).
+    if not Domanda.objects.filter(bando=aperto, cf_beneficiario=LAURA).exists():
+        presenta_domanda(
+            utenti[LAURA], aperto, cf_beneficiario=LAURA, relazione=Domanda.Relazione.SE_STESSO,
+            provincia="RM", email=utenti[LAURA].email, cellulare="", dichiarazione=True,
+            chiave_invio=uuid.uuid5(uuid.NAMESPACE_URL, f"seed-demo:{aperto.anno}:{LAURA}"),
+        )  # fmt: skip
 
     chiuso = _bando_chiuso(oggi)
     for n, (isee, cf) in enumerate(LAZIO_CHIUSO):
