@@ -32,6 +32,13 @@ def _sql() -> str:
     # default BINARY collation already does).
     protocollo = 'b.protocollo COLLATE "C"' if connection.vendor == "postgresql" else "b.protocollo"
     order = f"ORDER BY b.isee, b.presentata_il, {protocollo}"
+    if connection.vendor == "postgresql":
+        # Same order, cheaper comparisons for the sort of a whole bando: byte-wise region codes,
+        # and the ISEE in integer cents (exact: the column has two decimals).
+        regione = 'b.regione_id COLLATE "C"'
+        order = f"ORDER BY (b.isee * 100)::bigint, b.presentata_il, {protocollo}"
+    else:
+        regione = "b.regione_id"
     return f"""
     INSERT INTO {p} (graduatoria_id, domanda_id, posizione, esito, importo_assegnato)
     WITH base AS (
@@ -57,11 +64,12 @@ def _sql() -> str:
     ),
     ordinate AS (
         SELECT b.id, b.regione_id, b.importo,
-            ROW_NUMBER() OVER (PARTITION BY b.regione_id {order}) AS pos,
-            SUM(b.importo) OVER (PARTITION BY b.regione_id {order}
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+            ROW_NUMBER() OVER w AS pos,
+            SUM(b.importo) OVER w AS cum
         FROM base b
         WHERE b.escluso IS NULL
+        -- One window for both (row_number ignores the frame): one sort, one pass.
+        WINDOW w AS (PARTITION BY {regione} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     )
     SELECT g.id, o.id, o.pos,
         CASE
