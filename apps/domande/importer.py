@@ -61,8 +61,8 @@ CELLULARE_RE = re.compile(r"\+?[0-9]{6,15}")
 class ImportazioneError(Exception):
     """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order."""
 
-    def __init__(self, errori: list[str]):
-        super().__init__(f"{len(errori)} righe non valide: nessuna domanda importata.")
+    def __init__(self, errori: list[str], messaggio: str | None = None):
+        super().__init__(messaggio or f"{len(errori)} righe non valide: nessuna domanda importata.")
         self.errori = errori
 
 
@@ -332,6 +332,12 @@ def importa_domande(
     """Import every row of the CSV file into the bando, or nothing. Returns how many domande."""
     path = Path(path)
     bando = Bando.objects.select_for_update().get(pk=bando.pk)  # one import per bando at a time
+    if bando.graduatoria_pubblicata_il:
+        messaggio = (
+            f"La graduatoria del bando {bando.anno} è pubblicata dal "
+            f"{bando.graduatoria_pubblicata_il:%d/%m/%Y}: nessuna domanda importata."
+        )
+        raise ImportazioneError([], messaggio)
     importate = None
     if connection.vendor == "postgresql":
         try:

@@ -49,6 +49,9 @@ class Bando(models.Model):
     )
     demo = models.BooleanField(_("bando dimostrativo"), default=False)
     ultimo_protocollo = models.PositiveIntegerField(default=0, editable=False)
+    # Set by the publication of the graduatorie: from then on no domanda can join the bando, on
+    # any channel (it would never be ranked). Operators may publish before the window closes.
+    graduatoria_pubblicata_il = models.DateField(_("graduatoria pubblicata il"), null=True, editable=False)
 
     class Meta:
         ordering = ["-anno"]

@@ -25,7 +25,9 @@ def bandi_aperti(adesso: dt.datetime):
     from zoneinfo import ZoneInfo
 
     oggi = adesso.astimezone(ZoneInfo("Europe/Rome")).date()
-    return Bando.objects.filter(apertura__lte=oggi, chiusura__gte=oggi).order_by("-anno")
+    return Bando.objects.filter(
+        apertura__lte=oggi, chiusura__gte=oggi, graduatoria_pubblicata_il__isnull=True
+    ).order_by("-anno")
 
 
 def per_cittadino(cf: str, prefisso: str = ""):

@@ -57,6 +57,12 @@ def verifica_domanda(
 
     Used by the riepilogo step too, so that the applicant sees a refusal before confirming.
     """
+    if bando.graduatoria_pubblicata_il:
+        raise DomandaError(
+            None,
+            f"La graduatoria del {bando.nome} è stata pubblicata il "
+            f"{bando.graduatoria_pubblicata_il:%d/%m/%Y}: non si accettano nuove domande.",
+        )
     if not bando.in_finestra(adesso):
         raise DomandaError(
             None,

@@ -178,6 +178,7 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
         riferimento=f"graduatoria:{bando.anno}",
     )
     Graduatoria.objects.filter(bando=bando).update(stato=Graduatoria.Stato.PUBBLICATA, pubblicata_il=data)
+    Bando.objects.filter(pk=bando.pk).update(graduatoria_pubblicata_il=data)
     notifiche = _accoda_esiti(bando)
     riepilogo = {"codici": codici, "notifiche": notifiche, "data": data.isoformat()}
     audit(attore, "graduatoria.pubblicata", bando, **riepilogo)

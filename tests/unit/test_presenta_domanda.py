@@ -288,3 +288,41 @@ def test_the_audit_event_holds_no_codice_fiscale(alice, bando):
     presenta(alice, bando)
     evento = AuditEvent.objects.get(azione="domanda.presentata")
     assert evento.attore == alice and alice.codice_fiscale not in str(evento.dettagli)
+
+
+class TestAfterPublication:
+    """Once the graduatoria is published, no domanda can join the bando: it would never be ranked."""
+
+    @pytest.fixture
+    def pubblicato(self, reference_data, bando):
+        from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
+
+        calcola_graduatorie(bando)
+        pubblica_graduatorie(bando, data=dt.date(2026, 6, 1))
+        bando.refresh_from_db()
+        return bando
+
+    def test_publication_is_recorded_on_the_bando(self, pubblicato):
+        assert pubblicato.graduatoria_pubblicata_il == dt.date(2026, 6, 1)
+
+    def test_a_web_domanda_is_refused_with_a_clear_message(self, pubblicato, alice):
+        isee(alice.codice_fiscale)
+        with pytest.raises(DomandaError, match="pubblicata il 01/06/2026"):
+            presenta(alice, pubblicato)
+        assert not Domanda.objects.filter(bando=pubblicato).exists()
+
+    def test_the_bando_is_no_longer_listed_as_open(self, pubblicato):
+        from apps.domande.selectors import bandi_aperti
+
+        assert pubblicato not in bandi_aperti(DENTRO)
+
+    def test_a_bulk_import_is_refused_and_imports_nothing(self, pubblicato, tmp_path):
+        from apps.domande.importer import INTESTAZIONE, ImportazioneError, importa_domande
+
+        cf = make_cf(91001)
+        riga = f"P-1,{cf},{cf},se_stesso,120,RM,1000.00,ordinario,false,,2026-05-04T10:00:00+02:00,,,web"
+        path = tmp_path / "domande.csv"
+        path.write_text(",".join(INTESTAZIONE) + "\n" + riga + "\n")
+        with pytest.raises(ImportazioneError, match="pubblicata"):
+            importa_domande(pubblicato, path)
+        assert not Domanda.objects.filter(bando=pubblicato).exists()
