@@ -14,12 +14,13 @@ $(BIN)/django-admin: pyproject.toml
 
 install: $(BIN)/django-admin
 
-# Embedded default: SQLite in var/, Celery eager, demo data, dev login simulator.
+# With no DATABASE_URL: SQLite in var/; with no broker: Celery eager (the log says so). Demo data,
+# dev login simulator, the demo identities printed by seed_demo.
 run: install
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(MANAGE) migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(MANAGE) load_reference_data
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(MANAGE) seed_demo
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_reference_data
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
 
 # The whole suite. Uses PostgreSQL when DATABASE_URL points to one (CI does).
 test: install
