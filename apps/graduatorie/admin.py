@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.domande.admin import BandoAdmin as BaseBandoAdmin
 from apps.domande.models import Bando
 
@@ -87,7 +88,7 @@ class GraduatoriaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Posizione)
-class PosizioneAdmin(admin.ModelAdmin):
+class PosizioneAdmin(ReadOnlyAdmin):
     list_display = [
         "posizione",
         "protocollo",
@@ -116,12 +117,3 @@ class PosizioneAdmin(admin.ModelAdmin):
     @admin.display(description=_("presentata il"), ordering="domanda__presentata_il")
     def presentata_il(self, obj):
         return obj.domanda.presentata_il
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
