@@ -63,7 +63,9 @@ def reference(bando, domande: list[Domanda], budgets: dict[str, Decimal]) -> dic
         b = budgets.get(regione_id, Decimal("0.00"))
         ordinate = sorted(
             (d for d in ammesse if d.regione_id == regione_id),
-            key=lambda d: (d.isee, d.presentata_il, d.protocollo),
+            # .timestamp(): two aware datetimes with the same tzinfo compare by wall clock in Python,
+            # which is wrong across the daylight-saving change; the database compares instants.
+            key=lambda d: (d.isee, d.presentata_il.timestamp(), d.protocollo),
         )
         for pos, d in enumerate(ordinate, start=1):
             importo = bando.importo_per_isee(d.isee)
@@ -106,7 +108,9 @@ def test_sql_ranking_equals_the_plain_python_walk(domande, budgets, escludi_camp
                     protocollo=f"P-{n:04d}",
                     regione=regione(spec["regione"]),
                     isee=spec["isee"],
-                    presentata_il=bando.inizio_finestra + dt.timedelta(minutes=spec["minuti"]),
+                    # Real minutes: arithmetic in UTC (Rome's wall clock skips an hour on 29/03/2026).
+                    presentata_il=bando.inizio_finestra.astimezone(dt.UTC)
+                    + dt.timedelta(minutes=spec["minuti"]),
                     dichiarazione_dpr445=spec["dpr"],
                     isee_difforme=difforme,
                     isee_regolarizzato_il=regolarizzato,
