@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.services import audit
 
 from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
@@ -49,6 +50,22 @@ class BandoAdmin(admin.ModelAdmin):
     search_fields = ["nome", "=anno"]
     filter_horizontal = ["territori_esclusi"]
     inlines = [BudgetRegionaleInline]
+    change_form_template = "admin/domande/bando/change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_import import importa_view
+
+        urls = [
+            path(
+                "<int:pk>/importa/",
+                self.admin_site.admin_view(lambda request, pk: importa_view(self, request, pk)),
+                name="domande_bando_importa",
+            )
+        ]
+        return urls + super().get_urls()
+
     fieldsets = [
         (None, {"fields": ["anno", "nome", "demo"]}),
         (_("Finestra"), {"fields": ["annunciato_il", "apertura", "chiusura"]}),
@@ -82,19 +99,8 @@ class BandoAdmin(admin.ModelAdmin):
     ]
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AttestazioneIsee)
-class AttestazioneIseeAdmin(ReadOnlyModelAdmin):
+class AttestazioneIseeAdmin(ReadOnlyAdmin):
     list_display = ["protocollo_dsu", "valore", "tipo", "difforme", "regolarizzata_il", "rilasciata_il"]
     list_filter = ["tipo", "difforme"]
     search_fields = ["=codice_fiscale", "=protocollo_dsu"]
@@ -109,7 +115,7 @@ class AttestazioneIseeAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Domanda)
-class DomandaAdmin(ReadOnlyModelAdmin):
+class DomandaAdmin(ReadOnlyAdmin):
     list_display = ["protocollo", "bando", "regione", "isee", "presentata_il", "canale", "esito"]
     list_filter = ["bando", "regione", "canale", "posizione__esito"]
     list_select_related = ["bando", "regione", "posizione"]

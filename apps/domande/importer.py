@@ -62,7 +62,8 @@ class ImportazioneError(Exception):
     """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order."""
 
     def __init__(self, errori: list[str], messaggio: str | None = None):
-        super().__init__(messaggio or f"{len(errori)} righe non valide: nessuna domanda importata.")
+        quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
+        super().__init__(messaggio or f"{quante}: nessuna domanda importata.")
         self.errori = errori
 
 

@@ -62,7 +62,7 @@ RIPARTO_2023 = Path(settings.BASE_DIR) / "fixtures" / "riparto_2023.csv"
 OPERATORE_GROUP = "Operatore INPS"
 OPERATORE_PERMS = {
     "domande": ["view_bando", "change_bando", "add_bando", "view_budgetregionale", "add_budgetregionale",
-                "change_budgetregionale", "view_domanda", "view_attestazioneisee"],
+                "change_budgetregionale", "view_domanda", "add_domanda", "view_attestazioneisee"],
     "graduatorie": ["view_graduatoria", "change_graduatoria", "view_posizione"],
     "codici": ["view_codiceunivoco", "view_movimentocodice"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica"],

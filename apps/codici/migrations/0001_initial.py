@@ -7,58 +7,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('domande', '0001_initial'),
+        ("domande", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CodiceUnivoco',
+            name="CodiceUnivoco",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codice', models.CharField(max_length=12, unique=True)),
-                ('assegnato', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='assegnato')),
-                ('prenotato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='prenotato')),
-                ('utilizzato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='utilizzato')),
-                ('stato', models.CharField(choices=[('attivo', 'attivo'), ('esaurito', 'esaurito'), ('scaduto', 'scaduto'), ('decaduto', 'decaduto'), ('annullato', 'annullato')], db_index=True, default='attivo', max_length=10)),
-                ('valido_dal', models.DateField(verbose_name='valido dal')),
-                ('valido_fino_al', models.DateField(verbose_name='valido fino al')),
-                ('prima_seduta_entro', models.DateField(blank=True, null=True, verbose_name='prima seduta entro')),
-                ('creato_il', models.DateTimeField(auto_now_add=True)),
-                ('domanda', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='codice', to='domande.domanda')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("codice", models.CharField(max_length=12, unique=True)),
+                ("assegnato", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="assegnato")),
+                (
+                    "prenotato",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="prenotato"
+                    ),
+                ),
+                (
+                    "utilizzato",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="utilizzato"
+                    ),
+                ),
+                (
+                    "stato",
+                    models.CharField(
+                        choices=[
+                            ("attivo", "attivo"),
+                            ("esaurito", "esaurito"),
+                            ("scaduto", "scaduto"),
+                            ("decaduto", "decaduto"),
+                            ("annullato", "annullato"),
+                        ],
+                        db_index=True,
+                        default="attivo",
+                        max_length=10,
+                    ),
+                ),
+                ("valido_dal", models.DateField(verbose_name="valido dal")),
+                ("valido_fino_al", models.DateField(verbose_name="valido fino al")),
+                (
+                    "prima_seduta_entro",
+                    models.DateField(blank=True, null=True, verbose_name="prima seduta entro"),
+                ),
+                ("creato_il", models.DateTimeField(auto_now_add=True)),
+                (
+                    "domanda",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="codice",
+                        to="domande.domanda",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'codice univoco',
-                'verbose_name_plural': 'codici univoci',
+                "verbose_name": "codice univoco",
+                "verbose_name_plural": "codici univoci",
             },
         ),
         migrations.CreateModel(
-            name='MovimentoCodice',
+            name="MovimentoCodice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tipo', models.CharField(choices=[('assegnazione', 'assegnazione'), ('integrazione', 'integrazione'), ('prenotazione', 'prenotazione'), ('rilascio', 'rilascio'), ('utilizzo', 'utilizzo'), ('restituzione', 'restituzione al fondo regionale')], max_length=20)),
-                ('delta_assegnato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('delta_prenotato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('delta_utilizzato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('riferimento', models.CharField(blank=True, max_length=60)),
-                ('creato_il', models.DateTimeField(auto_now_add=True)),
-                ('codice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movimenti', to='codici.codiceunivoco')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tipo",
+                    models.CharField(
+                        choices=[
+                            ("assegnazione", "assegnazione"),
+                            ("integrazione", "integrazione"),
+                            ("prenotazione", "prenotazione"),
+                            ("rilascio", "rilascio"),
+                            ("utilizzo", "utilizzo"),
+                            ("restituzione", "restituzione al fondo regionale"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "delta_assegnato",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12),
+                ),
+                (
+                    "delta_prenotato",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12),
+                ),
+                (
+                    "delta_utilizzato",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12),
+                ),
+                ("riferimento", models.CharField(blank=True, max_length=60)),
+                ("creato_il", models.DateTimeField(auto_now_add=True)),
+                (
+                    "codice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movimenti",
+                        to="codici.codiceunivoco",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'movimento del codice',
-                'verbose_name_plural': 'movimenti del codice',
-                'ordering': ['id'],
+                "verbose_name": "movimento del codice",
+                "verbose_name_plural": "movimenti del codice",
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='codiceunivoco',
-            constraint=models.CheckConstraint(condition=models.Q(('assegnato__gte', 0), ('prenotato__gte', 0), ('utilizzato__gte', 0)), name='codice_importi_non_negativi'),
+            model_name="codiceunivoco",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("assegnato__gte", 0), ("prenotato__gte", 0), ("utilizzato__gte", 0)),
+                name="codice_importi_non_negativi",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codiceunivoco',
-            constraint=models.CheckConstraint(condition=models.Q(('assegnato__gte', django.db.models.expressions.CombinedExpression(models.F('prenotato'), '+', models.F('utilizzato')))), name='codice_non_oltre_assegnato'),
+            model_name="codiceunivoco",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "assegnato__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("prenotato"), "+", models.F("utilizzato")
+                        ),
+                    )
+                ),
+                name="codice_non_oltre_assegnato",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,67 +14,114 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notifica',
+            name="Notifica",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chiave', models.CharField(max_length=120, unique=True)),
-                ('canale', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS')], max_length=5)),
-                ('destinatario', models.CharField(max_length=254)),
-                ('oggetto', models.CharField(blank=True, max_length=200)),
-                ('testo', models.TextField()),
-                ('stato', models.CharField(choices=[('in_coda', 'in coda'), ('in_invio', 'in invio'), ('inviata', 'inviata'), ('errore', 'errore')], db_index=True, default='in_coda', max_length=10)),
-                ('tentativi', models.PositiveSmallIntegerField(default=0)),
-                ('ultimo_errore', models.CharField(blank=True, max_length=300)),
-                ('creata_il', models.DateTimeField(auto_now_add=True)),
-                ('inviata_il', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chiave", models.CharField(max_length=120, unique=True)),
+                ("canale", models.CharField(choices=[("email", "E-mail"), ("sms", "SMS")], max_length=5)),
+                ("destinatario", models.CharField(max_length=254)),
+                ("oggetto", models.CharField(blank=True, max_length=200)),
+                ("testo", models.TextField()),
+                (
+                    "stato",
+                    models.CharField(
+                        choices=[
+                            ("in_coda", "in coda"),
+                            ("in_invio", "in invio"),
+                            ("inviata", "inviata"),
+                            ("errore", "errore"),
+                        ],
+                        db_index=True,
+                        default="in_coda",
+                        max_length=10,
+                    ),
+                ),
+                ("tentativi", models.PositiveSmallIntegerField(default=0)),
+                ("ultimo_errore", models.CharField(blank=True, max_length=300)),
+                ("creata_il", models.DateTimeField(auto_now_add=True)),
+                ("inviata_il", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'notifica',
-                'verbose_name_plural': 'notifiche',
-                'ordering': ['id'],
+                "verbose_name": "notifica",
+                "verbose_name_plural": "notifiche",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Regione',
+            name="Regione",
             fields=[
-                ('codice', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='codice')),
-                ('nome', models.CharField(max_length=60, verbose_name='nome')),
+                (
+                    "codice",
+                    models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name="codice"),
+                ),
+                ("nome", models.CharField(max_length=60, verbose_name="nome")),
             ],
             options={
-                'verbose_name': 'regione',
-                'verbose_name_plural': 'regioni',
-                'ordering': ['codice'],
+                "verbose_name": "regione",
+                "verbose_name_plural": "regioni",
+                "ordering": ["codice"],
             },
         ),
         migrations.CreateModel(
-            name='Provincia',
+            name="Provincia",
             fields=[
-                ('sigla', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='sigla')),
-                ('nome', models.CharField(max_length=80, verbose_name='nome')),
-                ('regione', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='province', to='core.regione')),
+                (
+                    "sigla",
+                    models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name="sigla"),
+                ),
+                ("nome", models.CharField(max_length=80, verbose_name="nome")),
+                (
+                    "regione",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="province",
+                        to="core.regione",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'provincia',
-                'verbose_name_plural': 'province',
-                'ordering': ['nome'],
+                "verbose_name": "provincia",
+                "verbose_name_plural": "province",
+                "ordering": ["nome"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('creato_il', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('azione', models.CharField(db_index=True, max_length=80)),
-                ('oggetto_tipo', models.CharField(blank=True, max_length=60)),
-                ('oggetto_id', models.CharField(blank=True, max_length=40)),
-                ('dettagli', models.JSONField(blank=True, default=dict)),
-                ('attore', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("creato_il", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("azione", models.CharField(db_index=True, max_length=80)),
+                ("oggetto_tipo", models.CharField(blank=True, max_length=60)),
+                ("oggetto_id", models.CharField(blank=True, max_length=40)),
+                ("dettagli", models.JSONField(blank=True, default=dict)),
+                (
+                    "attore",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evento di audit',
-                'verbose_name_plural': 'eventi di audit',
-                'ordering': ['-creato_il', '-id'],
-                'indexes': [models.Index(fields=['oggetto_tipo', 'oggetto_id'], name='core_audite_oggetto_9488a2_idx')],
+                "verbose_name": "evento di audit",
+                "verbose_name_plural": "eventi di audit",
+                "ordering": ["-creato_il", "-id"],
+                "indexes": [
+                    models.Index(fields=["oggetto_tipo", "oggetto_id"], name="core_audite_oggetto_9488a2_idx")
+                ],
             },
         ),
     ]

@@ -8,145 +8,371 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttestazioneIsee',
+            name="AttestazioneIsee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codice_fiscale', models.CharField(db_index=True, max_length=16, validators=[apps.core.validators.validate_codice_fiscale])),
-                ('protocollo_dsu', models.CharField(max_length=40, unique=True)),
-                ('valore', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='valore ISEE')),
-                ('tipo', models.CharField(choices=[('ordinario', 'ordinario'), ('corrente', 'corrente')], default='ordinario', max_length=10)),
-                ('difforme', models.BooleanField(default=False, verbose_name='con omissioni o difformità')),
-                ('regolarizzata_il', models.DateField(blank=True, null=True, verbose_name='regolarizzata il')),
-                ('rilasciata_il', models.DateField(verbose_name='rilasciata il')),
-                ('valida_fino_al', models.DateField(verbose_name='valida fino al')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "codice_fiscale",
+                    models.CharField(
+                        db_index=True,
+                        max_length=16,
+                        validators=[apps.core.validators.validate_codice_fiscale],
+                    ),
+                ),
+                ("protocollo_dsu", models.CharField(max_length=40, unique=True)),
+                ("valore", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="valore ISEE")),
+                (
+                    "tipo",
+                    models.CharField(
+                        choices=[("ordinario", "ordinario"), ("corrente", "corrente")],
+                        default="ordinario",
+                        max_length=10,
+                    ),
+                ),
+                ("difforme", models.BooleanField(default=False, verbose_name="con omissioni o difformità")),
+                (
+                    "regolarizzata_il",
+                    models.DateField(blank=True, null=True, verbose_name="regolarizzata il"),
+                ),
+                ("rilasciata_il", models.DateField(verbose_name="rilasciata il")),
+                ("valida_fino_al", models.DateField(verbose_name="valida fino al")),
             ],
             options={
-                'verbose_name': 'attestazione ISEE',
-                'verbose_name_plural': 'attestazioni ISEE',
-                'ordering': ['-rilasciata_il'],
+                "verbose_name": "attestazione ISEE",
+                "verbose_name_plural": "attestazioni ISEE",
+                "ordering": ["-rilasciata_il"],
             },
         ),
         migrations.CreateModel(
-            name='Bando',
+            name="Bando",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anno', models.PositiveSmallIntegerField(unique=True, verbose_name='annualità')),
-                ('nome', models.CharField(max_length=120, verbose_name='nome')),
-                ('annunciato_il', models.DateField(blank=True, null=True, verbose_name='annunciato il')),
-                ('apertura', models.DateField(verbose_name='apertura domande')),
-                ('chiusura', models.DateField(verbose_name='chiusura domande')),
-                ('soglia_fascia_a', models.DecimalField(decimal_places=2, default=Decimal('15000.00'), max_digits=12, verbose_name='fascia A: ISEE inferiore a')),
-                ('soglia_fascia_b', models.DecimalField(decimal_places=2, default=Decimal('30000.00'), max_digits=12, verbose_name='fascia B: ISEE fino a')),
-                ('isee_massimo', models.DecimalField(decimal_places=2, default=Decimal('50000.00'), max_digits=12, verbose_name='ISEE massimo ammesso')),
-                ('importo_fascia_a', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='importo fascia A')),
-                ('importo_fascia_b', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='importo fascia B')),
-                ('importo_fascia_c', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='importo fascia C')),
-                ('massimo_seduta', models.DecimalField(decimal_places=2, default=Decimal('50.00'), max_digits=12, verbose_name='massimo per seduta')),
-                ('giorni_regolarizzazione', models.PositiveSmallIntegerField(verbose_name="giorni per regolarizzare l'ISEE difforme")),
-                ('giorni_validita', models.PositiveSmallIntegerField(verbose_name='validità del codice (giorni dalla pubblicazione)')),
-                ('giorni_prima_seduta', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="prima seduta entro (giorni dall'accoglimento)")),
-                ('scorrimenti_massimi', models.PositiveSmallIntegerField(blank=True, help_text='Vuoto: senza limite.', null=True, verbose_name='scorrimenti dopo la decadenza')),
-                ('termine_fatturazione', models.DateField(blank=True, null=True, verbose_name='termine fatturazione')),
-                ('demo', models.BooleanField(default=False, verbose_name='bando dimostrativo')),
-                ('ultimo_protocollo', models.PositiveIntegerField(default=0, editable=False)),
-                ('graduatoria_pubblicata_il', models.DateField(editable=False, null=True, verbose_name='graduatoria pubblicata il')),
-                ('territori_esclusi', models.ManyToManyField(blank=True, related_name='+', to='core.regione', verbose_name='territori esclusi')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("anno", models.PositiveSmallIntegerField(unique=True, verbose_name="annualità")),
+                ("nome", models.CharField(max_length=120, verbose_name="nome")),
+                ("annunciato_il", models.DateField(blank=True, null=True, verbose_name="annunciato il")),
+                ("apertura", models.DateField(verbose_name="apertura domande")),
+                ("chiusura", models.DateField(verbose_name="chiusura domande")),
+                (
+                    "soglia_fascia_a",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("15000.00"),
+                        max_digits=12,
+                        verbose_name="fascia A: ISEE inferiore a",
+                    ),
+                ),
+                (
+                    "soglia_fascia_b",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("30000.00"),
+                        max_digits=12,
+                        verbose_name="fascia B: ISEE fino a",
+                    ),
+                ),
+                (
+                    "isee_massimo",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("50000.00"),
+                        max_digits=12,
+                        verbose_name="ISEE massimo ammesso",
+                    ),
+                ),
+                (
+                    "importo_fascia_a",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="importo fascia A"),
+                ),
+                (
+                    "importo_fascia_b",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="importo fascia B"),
+                ),
+                (
+                    "importo_fascia_c",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="importo fascia C"),
+                ),
+                (
+                    "massimo_seduta",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("50.00"),
+                        max_digits=12,
+                        verbose_name="massimo per seduta",
+                    ),
+                ),
+                (
+                    "giorni_regolarizzazione",
+                    models.PositiveSmallIntegerField(verbose_name="giorni per regolarizzare l'ISEE difforme"),
+                ),
+                (
+                    "giorni_validita",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="validità del codice (giorni dalla pubblicazione)"
+                    ),
+                ),
+                (
+                    "giorni_prima_seduta",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="prima seduta entro (giorni dall'accoglimento)"
+                    ),
+                ),
+                (
+                    "scorrimenti_massimi",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Vuoto: senza limite.",
+                        null=True,
+                        verbose_name="scorrimenti dopo la decadenza",
+                    ),
+                ),
+                (
+                    "termine_fatturazione",
+                    models.DateField(blank=True, null=True, verbose_name="termine fatturazione"),
+                ),
+                ("demo", models.BooleanField(default=False, verbose_name="bando dimostrativo")),
+                ("ultimo_protocollo", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "graduatoria_pubblicata_il",
+                    models.DateField(editable=False, null=True, verbose_name="graduatoria pubblicata il"),
+                ),
+                (
+                    "territori_esclusi",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.regione", verbose_name="territori esclusi"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bando',
-                'verbose_name_plural': 'bandi',
-                'ordering': ['-anno'],
+                "verbose_name": "bando",
+                "verbose_name_plural": "bandi",
+                "ordering": ["-anno"],
             },
         ),
         migrations.CreateModel(
-            name='BudgetRegionale',
+            name="BudgetRegionale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('importo', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='importo')),
-                ('bando', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget', to='domande.bando')),
-                ('regione', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.regione')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("importo", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="importo")),
+                (
+                    "bando",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="budget", to="domande.bando"
+                    ),
+                ),
+                (
+                    "regione",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.regione"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'budget regionale',
-                'verbose_name_plural': 'budget regionali',
-                'ordering': ['regione'],
+                "verbose_name": "budget regionale",
+                "verbose_name_plural": "budget regionali",
+                "ordering": ["regione"],
             },
         ),
         migrations.CreateModel(
-            name='Domanda',
+            name="Domanda",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('protocollo', models.CharField(max_length=40, verbose_name='protocollo')),
-                ('cf_richiedente', models.CharField(max_length=16, verbose_name='codice fiscale del richiedente')),
-                ('cf_beneficiario', models.CharField(max_length=16, verbose_name='codice fiscale del beneficiario')),
-                ('relazione', models.CharField(choices=[('se_stesso', 'per me stesso/a'), ('genitore', 'genitore esercente la responsabilità genitoriale di un minore'), ('tutore', 'tutore'), ('curatore', 'curatore'), ('amministratore_sostegno', 'amministratore di sostegno'), ('affidatario', 'affidatario (L. 184/1983)')], default='se_stesso', max_length=30)),
-                ('isee', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='ISEE')),
-                ('isee_tipo', models.CharField(choices=[('ordinario', 'ordinario'), ('corrente', 'corrente')], default='ordinario', max_length=10)),
-                ('isee_difforme', models.BooleanField(default=False, verbose_name='ISEE con difformità')),
-                ('isee_regolarizzato_il', models.DateField(blank=True, null=True, verbose_name='ISEE regolarizzato il')),
-                ('presentata_il', models.DateTimeField(verbose_name='presentata il')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('cellulare', models.CharField(blank=True, max_length=20, verbose_name='cellulare')),
-                ('canale', models.CharField(choices=[('web', 'web'), ('contact_center', 'contact center')], default='web', max_length=20)),
-                ('dichiarazione_dpr445', models.BooleanField(default=True, verbose_name='dichiarazione DPR 445/2000')),
-                ('chiave_invio', models.UUIDField(blank=True, editable=False, null=True)),
-                ('creata_il', models.DateTimeField(auto_now_add=True)),
-                ('attestazione', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='domande.attestazioneisee')),
-                ('bando', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='domande', to='domande.bando')),
-                ('provincia', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.provincia')),
-                ('regione', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.regione')),
-                ('richiedente', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='domande', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("protocollo", models.CharField(max_length=40, verbose_name="protocollo")),
+                (
+                    "cf_richiedente",
+                    models.CharField(max_length=16, verbose_name="codice fiscale del richiedente"),
+                ),
+                (
+                    "cf_beneficiario",
+                    models.CharField(max_length=16, verbose_name="codice fiscale del beneficiario"),
+                ),
+                (
+                    "relazione",
+                    models.CharField(
+                        choices=[
+                            ("se_stesso", "per me stesso/a"),
+                            ("genitore", "genitore esercente la responsabilità genitoriale di un minore"),
+                            ("tutore", "tutore"),
+                            ("curatore", "curatore"),
+                            ("amministratore_sostegno", "amministratore di sostegno"),
+                            ("affidatario", "affidatario (L. 184/1983)"),
+                        ],
+                        default="se_stesso",
+                        max_length=30,
+                    ),
+                ),
+                ("isee", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="ISEE")),
+                (
+                    "isee_tipo",
+                    models.CharField(
+                        choices=[("ordinario", "ordinario"), ("corrente", "corrente")],
+                        default="ordinario",
+                        max_length=10,
+                    ),
+                ),
+                ("isee_difforme", models.BooleanField(default=False, verbose_name="ISEE con difformità")),
+                (
+                    "isee_regolarizzato_il",
+                    models.DateField(blank=True, null=True, verbose_name="ISEE regolarizzato il"),
+                ),
+                ("presentata_il", models.DateTimeField(verbose_name="presentata il")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("cellulare", models.CharField(blank=True, max_length=20, verbose_name="cellulare")),
+                (
+                    "canale",
+                    models.CharField(
+                        choices=[("web", "web"), ("contact_center", "contact center")],
+                        default="web",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "dichiarazione_dpr445",
+                    models.BooleanField(default=True, verbose_name="dichiarazione DPR 445/2000"),
+                ),
+                ("chiave_invio", models.UUIDField(blank=True, editable=False, null=True)),
+                ("creata_il", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attestazione",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="domande.attestazioneisee",
+                    ),
+                ),
+                (
+                    "bando",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="domande",
+                        to="domande.bando",
+                    ),
+                ),
+                (
+                    "provincia",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.provincia",
+                    ),
+                ),
+                (
+                    "regione",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.regione",
+                    ),
+                ),
+                (
+                    "richiedente",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="domande",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'domanda',
-                'verbose_name_plural': 'domande',
-                'ordering': ['-presentata_il'],
+                "verbose_name": "domanda",
+                "verbose_name_plural": "domande",
+                "ordering": ["-presentata_il"],
             },
         ),
         migrations.AddConstraint(
-            model_name='bando',
-            constraint=models.CheckConstraint(condition=models.Q(('chiusura__gte', models.F('apertura'))), name='bando_finestra_ordinata'),
+            model_name="bando",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("chiusura__gte", models.F("apertura"))), name="bando_finestra_ordinata"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bando',
-            constraint=models.CheckConstraint(condition=models.Q(('soglia_fascia_a__lte', models.F('soglia_fascia_b')), ('soglia_fascia_b__lte', models.F('isee_massimo'))), name='bando_fasce_ordinate'),
+            model_name="bando",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("soglia_fascia_a__lte", models.F("soglia_fascia_b")),
+                    ("soglia_fascia_b__lte", models.F("isee_massimo")),
+                ),
+                name="bando_fasce_ordinate",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budgetregionale',
-            constraint=models.UniqueConstraint(fields=('bando', 'regione'), name='budget_unico_per_regione'),
+            model_name="budgetregionale",
+            constraint=models.UniqueConstraint(fields=("bando", "regione"), name="budget_unico_per_regione"),
         ),
         migrations.AddConstraint(
-            model_name='budgetregionale',
-            constraint=models.CheckConstraint(condition=models.Q(('importo__gte', 0)), name='budget_non_negativo'),
+            model_name="budgetregionale",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("importo__gte", 0)), name="budget_non_negativo"
+            ),
         ),
         migrations.AddIndex(
-            model_name='domanda',
-            index=models.Index(condition=models.Q(('cf_richiedente', models.F('cf_beneficiario')), _negated=True), fields=['cf_richiedente'], name='domanda_cf_richiedente'),
+            model_name="domanda",
+            index=models.Index(
+                condition=models.Q(("cf_richiedente", models.F("cf_beneficiario")), _negated=True),
+                fields=["cf_richiedente"],
+                name="domanda_cf_richiedente",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='domanda',
-            constraint=models.UniqueConstraint(fields=('protocollo',), name='protocollo_unico'),
+            model_name="domanda",
+            constraint=models.UniqueConstraint(fields=("protocollo",), name="protocollo_unico"),
         ),
         migrations.AddConstraint(
-            model_name='domanda',
-            constraint=models.UniqueConstraint(fields=('cf_beneficiario', 'bando'), name='una_domanda_per_beneficiario'),
+            model_name="domanda",
+            constraint=models.UniqueConstraint(
+                fields=("cf_beneficiario", "bando"), name="una_domanda_per_beneficiario"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='domanda',
-            constraint=models.UniqueConstraint(condition=models.Q(('chiave_invio__isnull', False)), fields=('chiave_invio',), name='chiave_invio_unica'),
+            model_name="domanda",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("chiave_invio__isnull", False)),
+                fields=("chiave_invio",),
+                name="chiave_invio_unica",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='domanda',
-            constraint=models.CheckConstraint(condition=models.Q(('isee__gte', 0)), name='isee_non_negativo'),
+            model_name="domanda",
+            constraint=models.CheckConstraint(condition=models.Q(("isee__gte", 0)), name="isee_non_negativo"),
         ),
     ]

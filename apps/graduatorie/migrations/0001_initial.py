@@ -6,61 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('domande', '0001_initial'),
+        ("core", "0001_initial"),
+        ("domande", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Graduatoria',
+            name="Graduatoria",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stato', models.CharField(choices=[('da_calcolare', 'da calcolare'), ('calcolata', 'calcolata'), ('pubblicata', 'pubblicata')], default='da_calcolare', max_length=15)),
-                ('budget', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='budget')),
-                ('assegnato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='assegnato')),
-                ('domande_in_graduatoria', models.PositiveIntegerField(default=0)),
-                ('finanziate', models.PositiveIntegerField(default=0)),
-                ('isee_ultimo_finanziato', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('calcolata_il', models.DateTimeField(blank=True, null=True)),
-                ('pubblicata_il', models.DateField(blank=True, null=True, verbose_name='data di pubblicazione')),
-                ('bando', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='graduatorie', to='domande.bando')),
-                ('regione', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.regione')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stato",
+                    models.CharField(
+                        choices=[
+                            ("da_calcolare", "da calcolare"),
+                            ("calcolata", "calcolata"),
+                            ("pubblicata", "pubblicata"),
+                        ],
+                        default="da_calcolare",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="budget"
+                    ),
+                ),
+                (
+                    "assegnato",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="assegnato"
+                    ),
+                ),
+                ("domande_in_graduatoria", models.PositiveIntegerField(default=0)),
+                ("finanziate", models.PositiveIntegerField(default=0)),
+                (
+                    "isee_ultimo_finanziato",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                ("calcolata_il", models.DateTimeField(blank=True, null=True)),
+                (
+                    "pubblicata_il",
+                    models.DateField(blank=True, null=True, verbose_name="data di pubblicazione"),
+                ),
+                (
+                    "bando",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="graduatorie",
+                        to="domande.bando",
+                    ),
+                ),
+                (
+                    "regione",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.regione"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'graduatoria regionale',
-                'verbose_name_plural': 'graduatorie regionali',
-                'ordering': ['bando', 'regione'],
+                "verbose_name": "graduatoria regionale",
+                "verbose_name_plural": "graduatorie regionali",
+                "ordering": ["bando", "regione"],
             },
         ),
         migrations.CreateModel(
-            name='Posizione',
+            name="Posizione",
             fields=[
-                ('domanda', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='posizione', serialize=False, to='domande.domanda')),
-                ('posizione', models.PositiveIntegerField(blank=True, null=True)),
-                ('esito', models.CharField(choices=[('accolta', 'accolta'), ('parzialmente_accolta', 'parzialmente accolta'), ('non_accolta_provvisoria', 'non accolta (in graduatoria)'), ('improcedibile', 'improcedibile'), ('inammissibile', 'inammissibile')], max_length=25)),
-                ('importo_assegnato', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('graduatoria', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='posizioni', to='graduatorie.graduatoria')),
+                (
+                    "domanda",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="posizione",
+                        serialize=False,
+                        to="domande.domanda",
+                    ),
+                ),
+                ("posizione", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "esito",
+                    models.CharField(
+                        choices=[
+                            ("accolta", "accolta"),
+                            ("parzialmente_accolta", "parzialmente accolta"),
+                            ("non_accolta_provvisoria", "non accolta (in graduatoria)"),
+                            ("improcedibile", "improcedibile"),
+                            ("inammissibile", "inammissibile"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                (
+                    "importo_assegnato",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12),
+                ),
+                (
+                    "graduatoria",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posizioni",
+                        to="graduatorie.graduatoria",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'posizione in graduatoria',
-                'verbose_name_plural': 'posizioni in graduatoria',
-                'ordering': ['graduatoria', 'posizione'],
+                "verbose_name": "posizione in graduatoria",
+                "verbose_name_plural": "posizioni in graduatoria",
+                "ordering": ["graduatoria", "posizione"],
             },
         ),
         migrations.AddConstraint(
-            model_name='graduatoria',
-            constraint=models.UniqueConstraint(fields=('bando', 'regione'), name='una_graduatoria_per_regione'),
+            model_name="graduatoria",
+            constraint=models.UniqueConstraint(
+                fields=("bando", "regione"), name="una_graduatoria_per_regione"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='graduatoria',
-            constraint=models.CheckConstraint(condition=models.Q(('assegnato__lte', models.F('budget'))), name='graduatoria_entro_budget'),
+            model_name="graduatoria",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("assegnato__lte", models.F("budget"))), name="graduatoria_entro_budget"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posizione',
-            constraint=models.UniqueConstraint(fields=('graduatoria', 'posizione'), name='posizione_unica'),
+            model_name="posizione",
+            constraint=models.UniqueConstraint(fields=("graduatoria", "posizione"), name="posizione_unica"),
         ),
     ]

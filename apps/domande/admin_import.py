@@ -1,0 +1,61 @@
+"""`import_domande` from the operators' portal: upload a CSV for one bando.
+
+The same service as the command (apps.domande.importer.importa_domande): atomic, every bad line
+listed with its number. The upload is spooled to a temporary file and imported in the request:
+1 000 000 rows take ~15 s (bench/README.md), within a web request's limits.
+"""
+
+import tempfile
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from .importer import ImportazioneError, importa_domande
+from .models import Bando
+
+MAX_ERRORI_MOSTRATI = 200
+
+
+class ImportaDomandeForm(forms.Form):
+    file = forms.FileField(
+        label=_("File CSV delle domande"),
+        help_text=_("Intestazione e formato come per il comando import_domande (DESIGN.md)."),
+    )
+
+
+def importa_view(modeladmin, request, pk):
+    if not request.user.has_perm("domande.add_domanda"):
+        raise PermissionDenied
+    bando = get_object_or_404(Bando, pk=pk)
+    form = ImportaDomandeForm(request.POST or None, request.FILES or None)
+    errori: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                importate = importa_domande(bando, tmp.name, attore=request.user)
+            except ImportazioneError as exc:
+                errori = exc.errori
+                modeladmin.message_user(request, str(exc), messages.ERROR)
+            else:
+                modeladmin.message_user(
+                    request, f"Importate {importate} domande nel bando {bando.anno}.", messages.SUCCESS
+                )
+                return redirect("admin:domande_bando_change", bando.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Importa domande – {bando}",
+        "bando": bando,
+        "form": form,
+        "errori": errori[:MAX_ERRORI_MOSTRATI],
+        "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
+        "opts": Bando._meta,
+    }
+    return TemplateResponse(request, "admin/domande/bando/importa.html", context)
