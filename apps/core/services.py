@@ -31,10 +31,15 @@ def queue_notifiche(righe: list[Notifica]) -> int:
     if not righe:
         return 0
     created = Notifica.objects.bulk_create(righe, ignore_conflicts=True, batch_size=2000)
+    avvia_invio()
+    return len(created)
+
+
+def avvia_invio() -> None:
+    """Start the sender once the current transaction commits: nothing goes out for a rollback."""
     from .tasks import send_pending_notifiche
 
     transaction.on_commit(send_pending_notifiche.delay)
-    return len(created)
 
 
 def _claim(notifica_id: int) -> bool:
@@ -69,8 +74,31 @@ def send_notifica(notifica: Notifica) -> bool:
     return True
 
 
-def send_pending(limit: int = 1000) -> int:
+def send_pending(limit: int = 1000, dopo_id: int = 0) -> int:
+    """Send up to `limit` queued notifications with id above `dopo_id`; returns how many went out."""
     sent = 0
-    for notifica in Notifica.objects.filter(stato=Notifica.Stato.IN_CODA).order_by("id")[:limit]:
+    for notifica in Notifica.objects.filter(stato=Notifica.Stato.IN_CODA, pk__gt=dopo_id).order_by("id")[
+        :limit
+    ]:
         sent += send_notifica(notifica)
+    return sent
+
+
+def drain_queue(budget_seconds: float, batch: int = 500) -> int:
+    """Send the whole queue in batches, moving forward by id so that a failed send is retried by
+    the next run (beat, every 5 minutes), not at once; stops when the time budget is spent."""
+    import time
+
+    fine = time.monotonic() + budget_seconds
+    dopo_id, sent = 0, 0
+    while time.monotonic() < fine:
+        ids = list(
+            Notifica.objects.filter(stato=Notifica.Stato.IN_CODA, pk__gt=dopo_id)
+            .order_by("id")
+            .values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        sent += send_pending(limit=batch, dopo_id=dopo_id)
+        dopo_id = ids[-1]
     return sent

@@ -85,3 +85,32 @@ def test_the_console_backend_masks_the_number(caplog):
         sms.ConsoleSmsBackend().send("+393331234567", "Domanda accolta.")
     assert "+393331234567" not in caplog.text
     assert "***567" in caplog.text
+
+
+def test_drain_sends_a_queue_larger_than_one_batch_in_one_run():
+    from apps.core.services import drain_queue
+
+    queue_notifiche(
+        [
+            Notifica(chiave=f"k{n}", canale="sms", destinatario=f"+39333000{n:04d}", testo="t")
+            for n in range(25)
+        ]
+    )
+    sms.outbox.clear()
+    assert drain_queue(budget_seconds=30, batch=10) == 25
+    assert len(sms.outbox) == 25
+    assert not Notifica.objects.exclude(stato=Notifica.Stato.INVIATA).exists()
+
+
+def test_drain_tries_a_failing_notification_once_per_run(monkeypatch):
+    from apps.core.services import drain_queue
+
+    queue_notifiche([Notifica(chiave="rotta", canale="sms", destinatario="+393330000000", testo="t")])
+
+    def guasto(self, numero, testo):
+        raise OSError("gateway SMS non raggiungibile")
+
+    monkeypatch.setattr(sms.LocmemSmsBackend, "send", guasto)
+    assert drain_queue(budget_seconds=30, batch=10) == 0
+    notifica = Notifica.objects.get(chiave="rotta")
+    assert (notifica.stato, notifica.tentativi) == (Notifica.Stato.IN_CODA, 1)
