@@ -13,6 +13,11 @@ def reference_data(db):
 def _test_defaults(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SMS_BACKEND = "apps.core.sms.LocmemSmsBackend"
+    # Rate-limit counters per test, in memory: never shared with the other xdist worker through Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
     # Jobs run in-process in tests, even when REDIS_URL points to a live broker.
     from bonuspsi.celery import app
 

@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.domande",
     "apps.codici",
+    "apps.professionisti",
+    "apps.sedute",
     "apps.graduatorie",
     "apps.portale_cittadino",
+    "apps.portale_professionista",
     "apps.demo",
 ]
 
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "apps.portale_professionista.context_processors.profilo",
             ],
         },
     },
@@ -190,6 +194,12 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+
+# "Verifica associazione" (codice fiscale + codice univoco): failed attempts allowed per user and per IP
+# within the window, before verification is suspended for the rest of it.
+VERIFICA_MAX_ERRORI_UTENTE = env.int("VERIFICA_MAX_ERRORI_UTENTE", default=5)
+VERIFICA_MAX_ERRORI_IP = env.int("VERIFICA_MAX_ERRORI_IP", default=20)
+VERIFICA_FINESTRA_SECONDI = env.int("VERIFICA_FINESTRA_SECONDI", default=900)
 
 LOGGING = {
     "version": 1,

@@ -5,12 +5,17 @@ import itertools
 from decimal import Decimal
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from stdnum.it import codicefiscale
 
 from apps.accounts.models import User
+from apps.codici.models import CodiceUnivoco, MovimentoCodice
+from apps.codici.services import genera_codice
 from apps.core.models import Provincia, Regione
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.professionisti.models import CanaleAccredito, Professionista, Studio
+from apps.sedute.models import Seduta
 
 _seq = itertools.count(1)
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -106,3 +111,105 @@ class DomandaFactory(factory.django.DjangoModelFactory):
     presentata_il = factory.LazyAttribute(lambda o: o.bando.inizio_finestra + dt.timedelta(hours=12))
     email = "beneficiario@example.org"
     cellulare = "+393331234567"
+
+
+class CodiceFactory(factory.django.DjangoModelFactory):
+    """An active code, valid from 10 days ago, with its ASSEGNAZIONE movement (the ledger stays exact)."""
+
+    class Meta:
+        model = CodiceUnivoco
+        skip_postgeneration_save = True
+
+    codice = factory.LazyFunction(genera_codice)
+    domanda = factory.SubFactory(DomandaFactory)
+    assegnato = Decimal("500.00")
+    valido_dal = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    valido_fino_al = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=260))
+
+    @factory.post_generation
+    def movimento(obj, create, extracted, **kwargs):
+        if create:
+            MovimentoCodice.objects.create(
+                codice=obj, tipo=MovimentoCodice.Tipo.ASSEGNAZIONE, delta_assegnato=obj.assegnato
+            )
+
+
+class ProfessionistaFactory(factory.django.DjangoModelFactory):
+    """An adhering psychotherapist in the latest CNOP list, with the studio CNOP lists for them."""
+
+    class Meta:
+        model = Professionista
+        skip_postgeneration_save = True
+        django_get_or_create = ("codice_fiscale",)
+
+    codice_fiscale = factory.LazyFunction(make_cf)
+    cognome = factory.Faker("last_name", locale="it_IT")
+    nome = factory.Faker("first_name", locale="it_IT")
+    ordine = "Lazio"
+    numero_iscrizione = factory.Sequence(lambda n: f"{10000 + n}")
+    data_iscrizione = dt.date(2010, 5, 1)
+    data_adesione = dt.date(2022, 9, 1)
+    email = "studio@example.org"
+
+    @factory.post_generation
+    def studio(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            StudioFactory(professionista=obj, da_cnop=True)
+
+
+class StudioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Studio
+
+    professionista = factory.SubFactory(ProfessionistaFactory, studio=False)
+    indirizzo = factory.Sequence(lambda n: f"Via Roma {n + 1}")
+    comune = "Roma"
+    provincia = factory.LazyFunction(provincia)
+    cap = "00100"
+
+
+class CanaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CanaleAccredito
+
+    professionista = factory.SubFactory(ProfessionistaFactory)
+    iban = "IT60X0542811101000000123456"
+    attuale = True
+
+
+def utente_di(professionista: Professionista) -> User:
+    """The login of a professional: a User with the same codice fiscale."""
+    return UserFactory(
+        codice_fiscale=professionista.codice_fiscale, nome=professionista.nome, cognome=professionista.cognome
+    )
+
+
+class SedutaFactory(factory.django.DjangoModelFactory):
+    """A prenotata seduta written directly, amounts moved on the code as the service would."""
+
+    class Meta:
+        model = Seduta
+        skip_postgeneration_save = True
+
+    professionista = factory.SubFactory(ProfessionistaFactory)
+    codice = factory.SubFactory(CodiceFactory)
+    studio = factory.LazyAttribute(
+        lambda o: o.professionista.studi.first() or StudioFactory(professionista=o.professionista)
+    )
+    inizio = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
+    durata_minuti = 50
+    importo = Decimal("50.00")
+
+    @factory.post_generation
+    def importi(obj, create, extracted, **kwargs):
+        if not create or obj.stato == Seduta.Stato.ANNULLATA:
+            return
+        colonna = "prenotato" if obj.stato == Seduta.Stato.PRENOTATA else "utilizzato"
+        CodiceUnivoco.objects.filter(pk=obj.codice_id).update(**{colonna: F(colonna) + obj.importo})
+        MovimentoCodice.objects.create(
+            codice_id=obj.codice_id,
+            tipo=MovimentoCodice.Tipo.PRENOTAZIONE,
+            **{f"delta_{colonna}": obj.importo},
+            riferimento=obj.numero,
+        )
+        obj.codice.refresh_from_db()

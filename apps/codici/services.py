@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from .models import ALFABETO, LUNGHEZZA, CodiceUnivoco, MovimentoCodice
 
@@ -72,3 +73,43 @@ def crea_codici(
         )
         creati += len(codici)
     return creati
+
+
+def blocca_codice(codice_id: int) -> CodiceUnivoco:
+    """Lock the code row until the end of the transaction. Every change of its amounts starts here,
+    freeing included, so the check against the residuo and the ledger stay exact."""
+    return CodiceUnivoco.objects.select_for_update().get(pk=codice_id)
+
+
+def muovi_importi(
+    codice: CodiceUnivoco,
+    tipo: str,
+    *,
+    prenotato: Decimal = Decimal("0.00"),
+    utilizzato: Decimal = Decimal("0.00"),
+    riferimento: str = "",
+) -> None:
+    """Apply deltas to a code locked with `blocca_codice`, append the movement, update the state.
+
+    The UPDATE uses F() so the database adds to what it holds; its CheckConstraint refuses any
+    overspending even if a caller forgot the lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("muovi_importi va chiamata dentro una transazione, col codice bloccato")
+    codice.prenotato += prenotato
+    codice.utilizzato += utilizzato
+    stato = codice.stato
+    if stato == CodiceUnivoco.Stato.ATTIVO and codice.residuo == 0:
+        stato = CodiceUnivoco.Stato.ESAURITO
+    elif stato == CodiceUnivoco.Stato.ESAURITO and codice.residuo > 0:
+        stato = CodiceUnivoco.Stato.ATTIVO
+    CodiceUnivoco.objects.filter(pk=codice.pk).update(
+        prenotato=F("prenotato") + prenotato, utilizzato=F("utilizzato") + utilizzato, stato=stato
+    )
+    codice.stato = stato
+    MovimentoCodice.objects.create(
+        codice=codice,
+        tipo=tipo,
+        delta_prenotato=prenotato,
+        delta_utilizzato=utilizzato,
+        riferimento=riferimento,
+    )

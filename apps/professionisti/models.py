@@ -1,0 +1,154 @@
+"""Who may book sedute: the psychotherapists on CNOP's list, their studi and their IBANs."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import Provincia
+from apps.core.validators import validate_codice_fiscale, validate_iban, validate_partita_iva
+
+
+class ImportazioneCnop(models.Model):
+    """One run of `import_cnop`: what it changed, or why it changed nothing."""
+
+    class Esito(models.TextChoices):
+        COMPLETATA = "completata", _("completata")
+        RIFIUTATA = "rifiutata", _("rifiutata: file con errori, nulla importato")
+
+    eseguita_il = models.DateTimeField(auto_now_add=True)
+    file = models.CharField(_("file"), max_length=255)
+    esito = models.CharField(max_length=12, choices=Esito.choices)
+    righe = models.PositiveIntegerField(default=0)
+    nuovi = models.PositiveIntegerField(default=0)
+    aggiornati = models.PositiveIntegerField(default=0)
+    revocati = models.PositiveIntegerField(_("revocati nel file"), default=0)
+    non_in_lista = models.PositiveIntegerField(_("usciti dalla lista"), default=0)
+    errori = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-eseguita_il"]
+        verbose_name = _("importazione lista CNOP")
+        verbose_name_plural = _("importazioni lista CNOP")
+
+    def __str__(self):
+        return f"Importazione CNOP del {self.eseguita_il:%d/%m/%Y %H:%M}"
+
+
+class Professionista(models.Model):
+    """A psychotherapist as CNOP last listed them.
+
+    May book only while `stato` is aderente and they were in the latest list (`in_lista`). Losing either
+    keeps the record and the sedute already booked: those can still be confirmed and invoiced.
+    """
+
+    class Stato(models.TextChoices):
+        ADERENTE = "aderente", _("aderente")
+        REVOCATO = "revocato", _("revocato")
+
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, unique=True, validators=[validate_codice_fiscale]
+    )
+    cognome = models.CharField(_("cognome"), max_length=100)
+    nome = models.CharField(_("nome"), max_length=100)
+    ordine = models.CharField(_("ordine regionale"), max_length=60)
+    numero_iscrizione = models.CharField(_("numero di iscrizione"), max_length=20)
+    data_iscrizione = models.DateField(_("iscritto all'albo dal"))
+    psicoterapeuta = models.BooleanField(_("psicoterapeuta"), default=True)
+    data_adesione = models.DateField(_("aderente dal"))
+    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.ADERENTE, db_index=True)
+    in_lista = models.BooleanField(_("nell'ultima lista CNOP"), default=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    pec = models.EmailField(_("PEC"), blank=True)
+    importazione = models.ForeignKey(
+        ImportazioneCnop, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    aggiornato_il = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cognome", "nome"]
+        verbose_name = _("professionista")
+        verbose_name_plural = _("professionisti")
+        indexes = [models.Index(fields=["cognome", "nome"], name="professionista_nominativo")]
+
+    def __str__(self):
+        return self.nominativo
+
+    @property
+    def nominativo(self) -> str:
+        return f"{self.cognome} {self.nome}".strip()
+
+    @property
+    def puo_prenotare(self) -> bool:
+        return self.psicoterapeuta and self.stato == self.Stato.ADERENTE and self.in_lista
+
+
+class Studio(models.Model):
+    """Where sedute take place. The one in CNOP's list is kept in sync; the professional can add others."""
+
+    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="studi")
+    indirizzo = models.CharField(_("indirizzo"), max_length=200)
+    comune = models.CharField(_("comune"), max_length=100)
+    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="+")
+    cap = models.CharField(_("CAP"), max_length=5)
+    da_cnop = models.BooleanField(_("dalla lista CNOP"), default=False)
+    creato_il = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-da_cnop", "comune", "indirizzo"]
+        verbose_name = _("studio")
+        verbose_name_plural = _("studi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professionista", "indirizzo", "comune", "cap"],
+                name="studio_unico_per_professionista",
+            ),
+            models.UniqueConstraint(
+                fields=["professionista"], condition=Q(da_cnop=True), name="un_solo_studio_cnop"
+            ),
+        ]
+        indexes = [models.Index(fields=["provincia", "professionista"], name="studio_per_provincia")]
+
+    def __str__(self):
+        return f"{self.indirizzo}, {self.cap} {self.comune} ({self.provincia_id})"
+
+
+class CanaleAccredito(models.Model):
+    """An IBAN the professional can be paid on. Never deleted: a payment batch records the channel
+    that was current when it was made. Exactly one is current (`attuale`), by constraint."""
+
+    class Tipo(models.TextChoices):
+        PERSONALE = "personale", _("intestato al professionista")
+        ENTE = "ente", _("intestato a un Ente o Studio Professionale")
+
+    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="canali")
+    tipo = models.CharField(max_length=10, choices=Tipo.choices, default=Tipo.PERSONALE)
+    iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    partita_iva = models.CharField(
+        _("Partita IVA"), max_length=11, blank=True, validators=[validate_partita_iva]
+    )
+    denominazione = models.CharField(_("denominazione dell'Ente o Studio"), max_length=200, blank=True)
+    attuale = models.BooleanField(_("canale attuale"), default=False)
+    creato_il = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-attuale", "-creato_il"]
+        verbose_name = _("canale di accredito")
+        verbose_name_plural = _("canali di accredito")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professionista"], condition=Q(attuale=True), name="un_solo_canale_attuale"
+            ),
+            models.UniqueConstraint(fields=["professionista", "iban"], name="iban_unico_per_professionista"),
+            models.CheckConstraint(
+                condition=Q(tipo="personale", partita_iva="", denominazione="")
+                | (Q(tipo="ente") & ~Q(partita_iva="") & ~Q(denominazione="")),
+                name="canale_ente_con_partita_iva",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Canale {self.iban_mascherato}"
+
+    @property
+    def iban_mascherato(self) -> str:
+        return f"{self.iban[:4]}{'•' * (len(self.iban) - 8)}{self.iban[-4:]}"

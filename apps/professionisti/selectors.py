@@ -1,0 +1,41 @@
+from django.db.models import Prefetch, Q
+
+from apps.core.validators import normalize_codice_fiscale
+
+from .models import CanaleAccredito, Professionista, Studio
+
+
+def professionisti_aderenti():
+    return Professionista.objects.filter(
+        stato=Professionista.Stato.ADERENTE, in_lista=True, psicoterapeuta=True
+    )
+
+
+def cerca_professionisti(provincia: str = "", testo: str = ""):
+    """The citizens' search: adhering professionals by province of a studio and/or by name."""
+    qs = professionisti_aderenti()
+    studi = Studio.objects.select_related("provincia")
+    if provincia:
+        qs = qs.filter(studi__provincia_id=provincia)
+        studi = studi.filter(provincia_id=provincia)
+    for parola in testo.split()[:4]:
+        qs = qs.filter(Q(cognome__icontains=parola) | Q(nome__icontains=parola))
+    return qs.distinct().order_by("cognome", "nome", "pk").prefetch_related(Prefetch("studi", queryset=studi))
+
+
+def canali_di(professionista):
+    return CanaleAccredito.objects.filter(professionista=professionista)
+
+
+def canale_attuale(professionista) -> CanaleAccredito | None:
+    return CanaleAccredito.objects.filter(professionista=professionista, attuale=True).first()
+
+
+def professionista_di(utente) -> Professionista | None:
+    """The CNOP record matching the logged-in user's codice fiscale, in any state (a revoked
+    professional still confirms and invoices the sedute already booked)."""
+    if not utente.is_authenticated:
+        return None
+    return Professionista.objects.filter(
+        codice_fiscale=normalize_codice_fiscale(utente.codice_fiscale), psicoterapeuta=True
+    ).first()

@@ -1,0 +1,79 @@
+"""A seduta booked by a professional on a beneficiary's code.
+
+prenotata → confermata → fatturata → rimborsata; prenotata/confermata → annullata.
+Its amount sits in the code's `prenotato` while prenotata and in `utilizzato` from confermata on.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.codici.models import CodiceUnivoco
+from apps.domande.models import MONEY
+from apps.professionisti.models import Professionista, Studio
+
+MASSIMO_SEDUTA = Decimal("50.00")
+
+
+class Seduta(models.Model):
+    class Stato(models.TextChoices):
+        PRENOTATA = "prenotata", _("prenotata")
+        CONFERMATA = "confermata", _("confermata")
+        FATTURATA = "fatturata", _("fatturata")
+        RIMBORSATA = "rimborsata", _("rimborsata")
+        ANNULLATA = "annullata", _("annullata")
+
+    class AnnullataDa(models.TextChoices):
+        PROFESSIONISTA = "professionista", _("dal professionista")
+        BENEFICIARIO = "beneficiario", _("dal beneficiario")
+        UFFICIO = "ufficio", _("d'ufficio")
+
+    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="sedute")
+    codice = models.ForeignKey(CodiceUnivoco, on_delete=models.PROTECT, related_name="sedute")
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="+")
+    inizio = models.DateTimeField(_("data e ora"))
+    durata_minuti = models.PositiveSmallIntegerField(_("durata (minuti)"))
+    importo = models.DecimalField(_("importo"), **MONEY)
+    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.PRENOTATA)
+    prenotata_il = models.DateTimeField(auto_now_add=True)
+    modificata_il = models.DateTimeField(null=True, blank=True)
+    confermata_il = models.DateTimeField(null=True, blank=True)
+    annullata_il = models.DateTimeField(null=True, blank=True)
+    annullata_da = models.CharField(max_length=14, choices=AnnullataDa.choices, blank=True)
+
+    class Meta:
+        ordering = ["-inizio", "-pk"]
+        verbose_name = _("seduta")
+        verbose_name_plural = _("sedute")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(importo__gt=0) & Q(importo__lte=MASSIMO_SEDUTA), name="seduta_importo_ammesso"
+            ),
+            models.CheckConstraint(condition=Q(durata_minuti__gt=0), name="seduta_durata_positiva"),
+        ]
+        indexes = [
+            models.Index(fields=["professionista", "-inizio"], name="seduta_professionista_inizio"),
+            models.Index(fields=["codice", "inizio"], name="seduta_codice_inizio"),
+        ]
+
+    def __str__(self):
+        return f"Seduta n. {self.pk}"
+
+    @property
+    def numero(self) -> str:
+        return f"S{self.pk:08d}"
+
+    @property
+    def modificabile(self) -> bool:
+        return self.stato in (self.Stato.PRENOTATA, self.Stato.CONFERMATA)
+
+    annullabile = modificabile
+
+    def confermabile(self, adesso=None) -> bool:
+        return self.stato == self.Stato.PRENOTATA and self.inizio <= (adesso or timezone.now())
+
+    def annullabile_dal_beneficiario(self, adesso=None) -> bool:
+        return self.stato == self.Stato.PRENOTATA and self.inizio > (adesso or timezone.now())

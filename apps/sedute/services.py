@@ -1,0 +1,279 @@
+"""Booking, changing, cancelling and confirming sedute on the code's balance.
+
+Every action is one transaction that starts by locking the code row (`blocca_codice`), then re-reads
+the seduta under lock, re-checks, and moves the amounts with a ledger movement. Locking the code first,
+always, gives one lock order: two professionals on one code, or a confirmation racing a cancellation,
+queue behind each other instead of both reading the same residuo.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.codici.models import CodiceUnivoco, MovimentoCodice
+from apps.codici.services import blocca_codice, muovi_importi
+from apps.core.services import audit
+from apps.core.validators import normalize_codice_fiscale
+
+from . import ratelimit
+from .models import MASSIMO_SEDUTA, Seduta
+from .selectors import nominativo_beneficiario
+
+CENT = Decimal("0.01")
+MESSAGGIO_ASSOCIAZIONE = (
+    "Codice fiscale e codice univoco non corrispondono a un contributo utilizzabile. "
+    "Controlla i dati comunicati dal paziente."
+)
+MESSAGGIO_TROPPI_TENTATIVI = (
+    "Troppe verifiche non riuscite. Per sicurezza la verifica è sospesa: riprova tra qualche minuto."
+)
+
+
+class SedutaError(Exception):
+    """A mistake the user can fix: `message` is shown next to `field` and nothing was changed."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AssociazioneNonValida(SedutaError):
+    def __init__(self):
+        super().__init__(MESSAGGIO_ASSOCIAZIONE, None)
+
+
+@dataclass(frozen=True)
+class Verifica:
+    codice_id: int
+    codice_fiscale: str
+    nominativo: str
+    residuo: Decimal
+    massimo: Decimal
+    valido_dal: dt.date
+    valido_fino_al: dt.date
+
+
+def _oggi(adesso: dt.datetime) -> dt.date:
+    return timezone.localdate(adesso)
+
+
+def _prima_seduta_scaduta(codice: CodiceUnivoco, oggi: dt.date) -> bool:
+    if codice.prima_seduta_entro is None or oggi <= codice.prima_seduta_entro:
+        return False
+    return not codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA).exists()
+
+
+def _utilizzabile(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.date) -> bool:
+    """One answer for unknown, mismatched, expired, decaduto or exhausted: nothing to learn from it."""
+    return (
+        codice is not None
+        and codice.domanda.cf_beneficiario == codice_fiscale
+        and codice.stato == CodiceUnivoco.Stato.ATTIVO
+        and codice.valido_dal <= oggi <= codice.valido_fino_al
+        and codice.residuo > 0
+        and not _prima_seduta_scaduta(codice, oggi)
+    )
+
+
+def massimo_per_seduta(residuo: Decimal) -> Decimal:
+    return min(MASSIMO_SEDUTA, residuo)
+
+
+def verifica_associazione(utente, professionista, *, codice_fiscale: str, codice: str, ip: str, adesso=None):
+    """Check the pairing the patient gave the professional; rate-limited and audited."""
+    adesso = adesso or timezone.now()
+    if ratelimit.bloccato(utente.pk, ip):
+        audit(utente, "seduta.verifica", esito="bloccata", ip=ip)
+        raise SedutaError(MESSAGGIO_TROPPI_TENTATIVI)
+    cf = normalize_codice_fiscale(codice_fiscale)
+    trovato = (
+        CodiceUnivoco.objects.select_related("domanda").filter(codice="".join(codice.split()).upper()).first()
+    )
+    if not _utilizzabile(trovato, cf, _oggi(adesso)):
+        ratelimit.registra_errore(utente.pk, ip)
+        audit(utente, "seduta.verifica", esito="non_valida", ip=ip)
+        raise AssociazioneNonValida()
+    audit(utente, "seduta.verifica", trovato, esito="ok", ip=ip)
+    return Verifica(
+        codice_id=trovato.pk,
+        codice_fiscale=cf,
+        nominativo=nominativo_beneficiario(cf),
+        residuo=trovato.residuo,
+        massimo=massimo_per_seduta(trovato.residuo),
+        valido_dal=trovato.valido_dal,
+        valido_fino_al=trovato.valido_fino_al,
+    )
+
+
+def _controlla_dati(codice: CodiceUnivoco, inizio: dt.datetime, durata_minuti: int, importo: Decimal) -> None:
+    if timezone.is_naive(inizio):
+        raise ValueError("inizio deve essere un datetime con fuso orario")
+    giorno = timezone.localdate(inizio)
+    if giorno < codice.valido_dal:
+        raise SedutaError(
+            f"La data non può precedere l'inizio della validità del codice ({codice.valido_dal:%d/%m/%Y}).",
+            "data",
+        )
+    if giorno > codice.valido_fino_al:
+        raise SedutaError(f"Il codice è valido fino al {codice.valido_fino_al:%d/%m/%Y}.", "data")
+    if not 1 <= durata_minuti <= 600:
+        raise SedutaError("Indica una durata tra 1 e 600 minuti.", "durata_minuti")
+    if importo < CENT or importo != importo.quantize(CENT):
+        raise SedutaError("Indica un importo di almeno 0,01 € con al massimo due decimali.", "importo")
+
+
+def _troppo(massimo: Decimal) -> SedutaError:
+    return SedutaError(
+        f"L'importo supera il massimo disponibile per questa seduta: {massimo:.2f} €".replace(".", ","),
+        "importo",
+    )
+
+
+def prenota_seduta(
+    utente,
+    professionista,
+    *,
+    codice_id: int,
+    codice_fiscale: str,
+    studio,
+    inizio: dt.datetime,
+    durata_minuti: int,
+    importo: Decimal,
+    adesso=None,
+) -> Seduta:
+    adesso = adesso or timezone.now()
+    if not professionista.puo_prenotare:
+        raise SedutaError(
+            "La tua adesione all'iniziativa non risulta attiva nella lista CNOP: non puoi prenotare nuove "
+            "sedute. Puoi ancora confermare e fatturare quelle già prenotate."
+        )
+    if studio.professionista_id != professionista.pk:
+        raise SedutaError("Scegli uno dei tuoi studi.", "studio")
+    with transaction.atomic():
+        codice = blocca_codice(codice_id)
+        if not _utilizzabile(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
+            raise AssociazioneNonValida()
+        _controlla_dati(codice, inizio, durata_minuti, importo)
+        if (
+            codice.prima_seduta_entro
+            and timezone.localdate(inizio) > codice.prima_seduta_entro
+            and not codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA).exists()
+        ):
+            raise SedutaError(
+                f"La prima seduta deve svolgersi entro il {codice.prima_seduta_entro:%d/%m/%Y}.", "data"
+            )
+        if importo > massimo_per_seduta(codice.residuo):
+            raise _troppo(massimo_per_seduta(codice.residuo))
+        seduta = Seduta.objects.create(
+            professionista=professionista,
+            codice=codice,
+            studio=studio,
+            inizio=inizio,
+            durata_minuti=durata_minuti,
+            importo=importo,
+        )
+        muovi_importi(codice, MovimentoCodice.Tipo.PRENOTAZIONE, prenotato=importo, riferimento=seduta.numero)
+        audit(utente, "seduta.prenotata", seduta, importo=str(importo))
+    return seduta
+
+
+def _rileggi(seduta: Seduta) -> tuple[CodiceUnivoco, Seduta]:
+    """Lock the code first (one lock order for every action), then the seduta, and re-read both."""
+    codice = blocca_codice(seduta.codice_id)
+    return codice, Seduta.objects.select_for_update().select_related("studio").get(pk=seduta.pk)
+
+
+def _colonna(seduta: Seduta) -> str:
+    return "prenotato" if seduta.stato == Seduta.Stato.PRENOTATA else "utilizzato"
+
+
+@transaction.atomic
+def modifica_seduta(
+    utente, seduta: Seduta, *, inizio: dt.datetime, durata_minuti: int, importo: Decimal, adesso=None
+) -> Seduta:
+    adesso = adesso or timezone.now()
+    codice, seduta = _rileggi(seduta)
+    if not seduta.modificabile:
+        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
+    _controlla_dati(codice, inizio, durata_minuti, importo)
+    if seduta.stato == Seduta.Stato.CONFERMATA and inizio > adesso:
+        raise SedutaError("Una seduta già confermata non può essere spostata a una data futura.", "data")
+    massimo = massimo_per_seduta(codice.residuo + seduta.importo)
+    if importo > massimo:
+        raise _troppo(massimo)
+    delta = importo - seduta.importo
+    if delta:
+        tipo = MovimentoCodice.Tipo.RILASCIO if delta < 0 else MovimentoCodice.Tipo.PRENOTAZIONE
+        if seduta.stato == Seduta.Stato.CONFERMATA and delta > 0:
+            tipo = MovimentoCodice.Tipo.UTILIZZO
+        muovi_importi(codice, tipo, **{_colonna(seduta): delta}, riferimento=seduta.numero)
+    prima = {
+        "inizio": seduta.inizio.isoformat(),
+        "importo": str(seduta.importo),
+        "durata": seduta.durata_minuti,
+    }
+    seduta.inizio, seduta.durata_minuti, seduta.importo = inizio, durata_minuti, importo
+    seduta.modificata_il = adesso
+    seduta.save(update_fields=["inizio", "durata_minuti", "importo", "modificata_il"])
+    audit(utente, "seduta.modificata", seduta, prima=prima, importo=str(importo))
+    return seduta
+
+
+def _annulla(utente, seduta: Seduta, da: str, adesso) -> Seduta:
+    codice, seduta = _rileggi(seduta)
+    if seduta.stato == Seduta.Stato.ANNULLATA:
+        return seduta  # already done: a second click changes nothing
+    if da == Seduta.AnnullataDa.BENEFICIARIO and not seduta.annullabile_dal_beneficiario(adesso):
+        raise SedutaError("Puoi annullare solo una seduta prenotata che non si è ancora svolta.")
+    if not seduta.annullabile:
+        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può più annullare.")
+    muovi_importi(
+        codice,
+        MovimentoCodice.Tipo.RILASCIO,
+        **{_colonna(seduta): -seduta.importo},
+        riferimento=seduta.numero,
+    )
+    seduta.stato, seduta.annullata_il, seduta.annullata_da = Seduta.Stato.ANNULLATA, adesso, da
+    seduta.save(update_fields=["stato", "annullata_il", "annullata_da"])
+    audit(utente, "seduta.annullata", seduta, da=da)
+    return seduta
+
+
+@transaction.atomic
+def annulla_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
+    """The professional cancels (prenotata or confermata, until invoiced)."""
+    return _annulla(utente, seduta, Seduta.AnnullataDa.PROFESSIONISTA, adesso or timezone.now())
+
+
+@transaction.atomic
+def annulla_seduta_beneficiario(utente, seduta: Seduta, *, adesso=None) -> Seduta:
+    """The beneficiary (or the applicant for them) cancels a booking that has not happened yet."""
+    return _annulla(utente, seduta, Seduta.AnnullataDa.BENEFICIARIO, adesso or timezone.now())
+
+
+@transaction.atomic
+def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
+    adesso = adesso or timezone.now()
+    codice, seduta = _rileggi(seduta)
+    if seduta.stato == Seduta.Stato.CONFERMATA:
+        return seduta
+    if seduta.stato != Seduta.Stato.PRENOTATA:
+        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può confermare.")
+    if seduta.inizio > adesso:
+        inizio = timezone.localtime(seduta.inizio)
+        raise SedutaError(f"Potrai confermare la seduta dopo il suo inizio, il {inizio:%d/%m/%Y alle %H:%M}.")
+    muovi_importi(
+        codice,
+        MovimentoCodice.Tipo.UTILIZZO,
+        prenotato=-seduta.importo,
+        utilizzato=seduta.importo,
+        riferimento=seduta.numero,
+    )
+    seduta.stato, seduta.confermata_il = Seduta.Stato.CONFERMATA, adesso
+    seduta.save(update_fields=["stato", "confermata_il"])
+    audit(utente, "seduta.confermata", seduta)
+    return seduta
