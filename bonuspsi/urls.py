@@ -11,5 +11,6 @@ urlpatterns = [
     path("", cittadino_views.home_pubblica, name="home"),
     path("", include("apps.accounts.urls")),
     path("cittadino/", include("apps.portale_cittadino.urls")),
+    path("professionista/", include("apps.portale_professionista.urls")),
     path("operatori/", admin.site.urls),
 ]

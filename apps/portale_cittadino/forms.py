@@ -62,3 +62,18 @@ class DomandaForm(forms.Form):
             "cellulare": d["cellulare"],
             "dichiarazione": d["dichiarazione"],
         }
+
+
+class CercaProfessionistiForm(forms.Form):
+    provincia = forms.ModelChoiceField(
+        label="Provincia dello studio",
+        queryset=Provincia.objects.order_by("nome"),
+        required=False,
+        empty_label="Tutte le province",
+    )
+    nome = forms.CharField(
+        label="Cognome o nome",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -11,4 +11,6 @@ urlpatterns = [
     path("domande/<int:pk>/provvedimento.pdf", views.provvedimento_pdf, name="provvedimento_pdf"),
     path("ricevute/", views.ricevute, name="ricevute"),
     path("codici/<int:pk>/", views.codice, name="codice"),
+    path("sedute/<int:pk>/annulla/", views.annulla_seduta, name="annulla_seduta"),
+    path("professionisti/", views.professionisti, name="professionisti"),
 ]

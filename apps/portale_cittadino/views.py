@@ -5,18 +5,22 @@ so another person's object is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.codici.selectors import codici_del_cittadino
+from apps.core.pdf import pdf_response
 from apps.domande.models import Bando
 from apps.domande.selectors import bandi_aperti, domande_del_cittadino
 from apps.domande.services import DomandaError, presenta_domanda, verifica_domanda
 from apps.graduatorie.selectors import esito_pubblicato
+from apps.professionisti.selectors import cerca_professionisti
+from apps.sedute.selectors import sedute_del_cittadino, sedute_del_codice
+from apps.sedute.services import SedutaError, annulla_seduta_beneficiario
 
-from .forms import DomandaForm
-from .pdf import pdf_response
+from .forms import CercaProfessionistiForm, DomandaForm
 
 
 def home_pubblica(request):
@@ -131,5 +135,45 @@ def provvedimento_pdf(request, pk):
 
 @login_required
 def codice(request, pk):
+    """The balance page: amounts, and every seduta booked on the code, by any professional."""
     codice = get_object_or_404(codici_del_cittadino(request.user), pk=pk)
-    return render(request, "cittadino/codice.html", {"codice": codice, "sedute": []})
+    adesso = timezone.now()
+    righe = [(s, s.annullabile_dal_beneficiario(adesso)) for s in sedute_del_codice(codice)]
+    return render(request, "cittadino/codice.html", {"codice": codice, "righe": righe})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annulla_seduta(request, pk):
+    """The beneficiary (or whoever applied for them) cancels a booking that has not happened yet."""
+    seduta = get_object_or_404(sedute_del_cittadino(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            annulla_seduta_beneficiario(request.user, seduta)
+        except SedutaError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Seduta del {timezone.localtime(seduta.inizio):%d/%m/%Y} annullata: "
+                "l'importo è tornato disponibile.",
+            )
+        return redirect("cittadino:codice", pk=seduta.codice_id)
+    return render(request, "cittadino/annulla_seduta.html", {"seduta": seduta})
+
+
+def professionisti(request):
+    """Search the adhering psychotherapists by province and/or name (public: the list is public)."""
+    form = CercaProfessionistiForm(request.GET or None)
+    pagina = None
+    if form.is_valid() and (form.cleaned_data["provincia"] or form.cleaned_data["nome"]):
+        provincia = form.cleaned_data["provincia"]
+        qs = cerca_professionisti(provincia.sigla if provincia else "", form.cleaned_data["nome"])
+        pagina = Paginator(qs, 20).get_page(request.GET.get("pagina"))
+    parametri = request.GET.copy()
+    parametri.pop("pagina", None)
+    return render(
+        request,
+        "cittadino/professionisti.html",
+        {"form": form, "pagina": pagina, "parametri": parametri.urlencode()},
+    )

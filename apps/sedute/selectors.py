@@ -62,3 +62,10 @@ def sedute_del_cittadino(user):
     return Seduta.objects.filter(codice__in=codici_del_cittadino(user).values("pk")).select_related(
         "professionista", "studio", "codice"
     )
+
+
+def codice_in_prenotazione(codice_id: int):
+    """The code a professional has just verified (its id is kept in their session, never in a URL)."""
+    from apps.codici.models import CodiceUnivoco
+
+    return CodiceUnivoco.objects.select_related("domanda").filter(pk=codice_id).first()

@@ -1,4 +1,4 @@
-"""PDF documents of the citizen's area (WeasyPrint, shipped Titillium Web fonts)."""
+"""PDF documents of the portal (WeasyPrint, shipped Titillium Web fonts)."""
 
 from django.conf import settings
 from django.http import HttpResponse

@@ -1,0 +1,195 @@
+"""Forms of the professional's pages. They shape input; the rules are in the domain services."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from stdnum import iban as std_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.it import iva
+
+from apps.core.models import Provincia
+from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
+from apps.professionisti.models import CanaleAccredito
+from apps.professionisti.services import normalizza_iban
+from apps.sedute.models import MASSIMO_SEDUTA, Seduta
+
+TESTO = {"class": "form-control", "autocomplete": "off"}
+
+
+class ImportoField(forms.CharField):
+    """An amount in euro as Italians type it: "40", "40,5", "40.50"."""
+
+    def to_python(self, value):
+        value = super().to_python(value).replace("€", "").replace(" ", "").replace(",", ".")
+        if not value:
+            return None
+        try:
+            importo = Decimal(value)
+        except InvalidOperation as exc:
+            raise ValidationError("Indica un importo in euro, ad esempio 50,00.") from exc
+        if not importo.is_finite() or importo != importo.quantize(Decimal("0.01")):
+            raise ValidationError("Indica un importo con al massimo due decimali.")
+        if importo < Decimal("0.01"):
+            raise ValidationError("L'importo minimo è 0,01 €.")
+        if importo > MASSIMO_SEDUTA:
+            raise ValidationError("L'importo massimo rimborsabile per seduta è 50,00 €.")
+        return importo
+
+
+class CanaleForm(forms.Form):
+    tipo = forms.ChoiceField(
+        label="L'IBAN è intestato",
+        choices=[("personale", "a me"), ("ente", "a un Ente o Studio Professionale")],
+        widget=forms.RadioSelect,
+        initial="personale",
+    )
+    iban = forms.CharField(label="IBAN", max_length=42, widget=forms.TextInput(attrs=TESTO))
+    partita_iva = forms.CharField(
+        label="Partita IVA dell'Ente o Studio",
+        max_length=13,
+        required=False,
+        widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
+        help_text="Solo per un IBAN intestato a un Ente o Studio Professionale.",
+    )
+    denominazione = forms.CharField(
+        label="Denominazione dell'Ente o Studio",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs=TESTO),
+    )
+
+    def clean_iban(self):
+        valore = normalizza_iban(self.cleaned_data["iban"])
+        try:
+            std_iban.validate(valore)
+        except StdnumError as exc:
+            raise ValidationError(
+                "IBAN non valido: controlla di averlo copiato per intero (per l'Italia 27 caratteri, "
+                "inizia con IT)."
+            ) from exc
+        return valore
+
+    def clean(self):
+        dati = super().clean()
+        if dati.get("tipo") == CanaleAccredito.Tipo.ENTE:
+            piva = "".join((dati.get("partita_iva") or "").split())
+            if not piva:
+                self.add_error("partita_iva", "Per un IBAN di un Ente o Studio indica la sua Partita IVA.")
+            else:
+                try:
+                    iva.validate(piva)
+                    dati["partita_iva"] = iva.compact(piva)
+                except StdnumError:
+                    self.add_error(
+                        "partita_iva", "Partita IVA non valida: sono 11 cifre, l'ultima è di controllo."
+                    )
+            if not (dati.get("denominazione") or "").strip():
+                self.add_error("denominazione", "Indica la denominazione dell'Ente o Studio.")
+        else:
+            dati["partita_iva"], dati["denominazione"] = "", ""
+        return dati
+
+
+class StudioForm(forms.Form):
+    indirizzo = forms.CharField(label="Indirizzo", max_length=200, widget=forms.TextInput(attrs=TESTO))
+    comune = forms.CharField(label="Comune", max_length=100, widget=forms.TextInput(attrs=TESTO))
+    provincia = forms.ModelChoiceField(
+        label="Provincia", queryset=Provincia.objects.order_by("nome"), empty_label="Scegli una provincia"
+    )
+    cap = forms.RegexField(
+        label="CAP",
+        regex=r"^\d{5}$",
+        error_messages={"invalid": "Il CAP è di 5 cifre."},
+        widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
+    )
+
+
+class VerificaForm(forms.Form):
+    codice_fiscale = forms.CharField(
+        label="Codice fiscale del paziente", max_length=20, widget=forms.TextInput(attrs=TESTO)
+    )
+    codice = forms.CharField(label="Codice univoco", max_length=20, widget=forms.TextInput(attrs=TESTO))
+
+    def clean_codice_fiscale(self):
+        cf = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
+        if not is_valid_codice_fiscale(cf):
+            raise ValidationError("Codice fiscale non valido: controlla i 16 caratteri.")
+        return cf
+
+
+class SedutaForm(forms.Form):
+    data = forms.DateField(
+        label="Data appuntamento",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
+    )
+    ora = forms.TimeField(
+        label="Ora appuntamento",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "form-control", "type": "time"}),
+    )
+    durata_minuti = forms.IntegerField(
+        label="Durata (minuti)",
+        min_value=1,
+        max_value=600,
+        initial=50,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        error_messages={
+            "min_value": "Indica una durata di almeno 1 minuto.",
+            "max_value": "Indica una durata di al massimo 600 minuti.",
+        },
+    )
+    importo = ImportoField(
+        label="Importo (€)", widget=forms.TextInput(attrs={**TESTO, "inputmode": "decimal"})
+    )
+
+    def __init__(self, *args, studi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if studi is not None:
+            self.fields["studio"] = forms.ModelChoiceField(
+                label="Studio", queryset=studi, empty_label=None if studi.count() == 1 else "Scegli lo studio"
+            )
+
+    @property
+    def inizio(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["data"], self.cleaned_data["ora"]))
+
+    @classmethod
+    def da_seduta(cls, seduta: Seduta, data=None):
+        locale = timezone.localtime(seduta.inizio)
+        iniziali = {
+            "data": locale.date(),
+            "ora": locale.time().replace(second=0, microsecond=0),
+            "durata_minuti": seduta.durata_minuti,
+            "importo": f"{seduta.importo:.2f}".replace(".", ","),
+        }
+        return cls(data, initial=iniziali)
+
+
+class FiltroSeduteForm(forms.Form):
+    stato = forms.ChoiceField(
+        label="Stato", required=False, choices=[("", "Tutti")] + list(Seduta.Stato.choices)
+    )
+    paziente = forms.CharField(
+        label="Codice fiscale del paziente",
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs=TESTO),
+    )
+    dal = forms.DateField(
+        label="Dal",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
+    )
+    al = forms.DateField(
+        label="Al",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
+    )
+
+    def clean(self):
+        dati = super().clean()
+        if dati.get("dal") and dati.get("al") and dati["dal"] > dati["al"]:
+            self.add_error("al", "La data finale precede quella iniziale.")
+        return dati
