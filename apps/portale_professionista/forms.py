@@ -171,12 +171,8 @@ class FiltroSeduteForm(forms.Form):
     stato = forms.ChoiceField(
         label="Stato", required=False, choices=[("", "Tutti")] + list(Seduta.Stato.choices)
     )
-    paziente = forms.CharField(
-        label="Codice fiscale del paziente",
-        required=False,
-        max_length=16,
-        widget=forms.TextInput(attrs=TESTO),
-    )
+    # A choice of the professional's own patients, by code id: no codice fiscale in the URL.
+    paziente = forms.TypedChoiceField(label="Paziente", required=False, coerce=int, empty_value=None)
     dal = forms.DateField(
         label="Dal",
         required=False,
@@ -187,6 +183,10 @@ class FiltroSeduteForm(forms.Form):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
+
+    def __init__(self, *args, pazienti=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paziente"].choices = [("", "Tutti")] + list(pazienti)
 
     def clean(self):
         dati = super().clean()

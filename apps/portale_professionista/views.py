@@ -26,6 +26,7 @@ from apps.sedute.selectors import (
     filtra_sedute,
     nominativi,
     nominativo_beneficiario,
+    pazienti_del_professionista,
     sedute_del_professionista,
 )
 
@@ -235,7 +236,9 @@ def prenota_seduta(request):
 
 @professionista_required
 def elenco_sedute(request):
-    filtro = FiltroSeduteForm(request.GET or None)
+    filtro = FiltroSeduteForm(
+        request.GET or None, pazienti=pazienti_del_professionista(request.professionista)
+    )
     qs = sedute_del_professionista(request.professionista)
     if filtro.is_valid():
         qs = filtra_sedute(qs, **filtro.cleaned_data)

@@ -35,18 +35,29 @@ def sedute_del_professionista(professionista):
 
 
 def filtra_sedute(
-    qs, *, stato: str = "", paziente: str = "", dal: dt.date | None = None, al: dt.date | None = None
+    qs, *, stato: str = "", paziente: int | None = None, dal: dt.date | None = None, al: dt.date | None = None
 ):
     if stato:
         qs = qs.filter(stato=stato)
     if paziente:
-        qs = qs.filter(codice__domanda__cf_beneficiario=paziente.strip().upper())
+        qs = qs.filter(codice_id=paziente)
     tz = timezone.get_current_timezone()
     if dal:
         qs = qs.filter(inizio__gte=dt.datetime.combine(dal, dt.time.min, tzinfo=tz))
     if al:
         qs = qs.filter(inizio__lt=dt.datetime.combine(al + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return qs
+
+
+def pazienti_del_professionista(professionista) -> list[tuple[int, str]]:
+    """(code id, patient's name) for the filter of "Le mie sedute", sorted by name."""
+    coppie = list(
+        Seduta.objects.filter(professionista=professionista)
+        .values_list("codice_id", "codice__domanda__cf_beneficiario")
+        .distinct()
+    )
+    nomi = nominativi([cf for _, cf in coppie])
+    return sorted(((pk, nomi[cf]) for pk, cf in coppie), key=lambda coppia: coppia[1])
 
 
 def sedute_del_codice(codice):

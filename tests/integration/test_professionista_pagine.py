@@ -257,11 +257,12 @@ def test_le_mie_sedute_filters_and_paginates(client, bob):
         client.get(reverse("professionista:sedute") + "?stato=confermata").context["pagina"].paginator.count
         == 1
     )
-    cf = codice.domanda.cf_beneficiario
-    assert (
-        client.get(reverse("professionista:sedute") + f"?paziente={cf}").context["pagina"].paginator.count
-        == 25
-    )
+    per_paziente = client.get(reverse("professionista:sedute") + f"?paziente={codice.pk}")
+    assert per_paziente.context["pagina"].paginator.count == 25
+    assert codice.domanda.cf_beneficiario not in per_paziente.request["QUERY_STRING"]
+    # A code that is not one of the professional's patients is not a valid choice.
+    estraneo = CodiceFactory()
+    assert client.get(reverse("professionista:sedute") + f"?paziente={estraneo.pk}").context["filtro"].errors
     giorno = timezone.localdate(base)
     dopo = client.get(reverse("professionista:sedute") + f"?dal={giorno + dt.timedelta(days=30)}")
     assert dopo.context["pagina"].paginator.count == 0
