@@ -65,6 +65,9 @@ OPERATORE_PERMS = {
                 "change_budgetregionale", "view_domanda", "add_domanda", "view_attestazioneisee"],
     "graduatorie": ["view_graduatoria", "change_graduatoria", "view_posizione"],
     "codici": ["view_codiceunivoco", "view_movimentocodice"],
+    "professionisti": ["view_professionista", "view_studio", "view_canaleaccredito", "view_importazionecnop",
+                       "add_importazionecnop"],
+    "sedute": ["view_seduta"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica"],
 }  # fmt: skip
 
