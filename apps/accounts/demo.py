@@ -12,6 +12,11 @@ class DemoIdentity:
     cognome: str
     descrizione: str
     operatore: bool = False
+    professionista: bool = False  # a psychotherapist on the demo CNOP list (fixtures/cnop_demo.csv)
+
+    @property
+    def ruolo(self) -> str:
+        return "operatore" if self.operatore else "psicoterapeuta" if self.professionista else "cittadino"
 
 
 DEMO_IDENTITIES = [
@@ -21,4 +26,18 @@ DEMO_IDENTITIES = [
     DemoIdentity("NREFNC88E52A944X", "Francesca", "Neri", "Domanda parzialmente accolta"),
     DemoIdentity("GLLLCU75T10D612Y", "Luca", "Gialli", "Domanda non accolta (graduatoria pubblicata)"),
     DemoIdentity("BRNNNA80A41H501K", "Anna", "Bruni", "Operatrice INPS (admin)", operatore=True),
+    DemoIdentity(
+        "NREPLA80A41H501F",
+        "Paola",
+        "Neri",
+        "Psicoterapeuta aderente, primo accesso senza IBAN: Cambia profilo",
+        professionista=True,
+    ),
+    DemoIdentity(
+        "GLLMRC78B15F205K",
+        "Marco",
+        "Galli",
+        "Psicoterapeuta aderente con IBAN: Cambia profilo, poi prenota sul codice di Giuseppe Verdi",
+        professionista=True,
+    ),
 ]

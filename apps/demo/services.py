@@ -2,13 +2,16 @@
 
 Nothing imports this app. It composes the domain apps like an operator and the citizens would:
 reference data, an open demo bando (window contains today), a closed one whose graduatoria is
-computed and published with the real services, the ISEE archive and the demo identities of
-apps.accounts.demo in every state."""
+computed and published with the real services, the ISEE archive, CNOP's demo list of psychotherapists
+(fixtures/cnop_demo.csv, through the real importer) and the demo identities of apps.accounts.demo in
+every state."""
 
 import datetime as dt
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
@@ -17,18 +20,28 @@ from stdnum.it import codicefiscale
 
 from apps.accounts.demo import DEMO_IDENTITIES
 from apps.accounts.models import User
+from apps.codici.models import CodiceUnivoco
 from apps.core.models import Provincia, Regione
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
 from apps.domande.reference import OPERATORE_GROUP, load_reference_data
 from apps.domande.services import presenta_domanda
 from apps.graduatorie.models import Graduatoria
 from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
+from apps.professionisti.importer import importa_cnop
+from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista
+from apps.professionisti.services import aggiungi_canale
 
 ANNO_APERTO = 2099
 ANNO_CHIUSO = 2098
 D = Decimal
 
-MARIO, LAURA, GIUSEPPE, FRANCESCA, LUCA, ANNA = (d.codice_fiscale for d in DEMO_IDENTITIES)
+_CF = {f"{d.nome} {d.cognome}": d.codice_fiscale for d in DEMO_IDENTITIES}
+MARIO, LAURA, GIUSEPPE = _CF["Mario Rossi"], _CF["Laura Bianchi"], _CF["Giuseppe Verdi"]
+FRANCESCA, LUCA, ANNA = _CF["Francesca Neri"], _CF["Luca Gialli"], _CF["Anna Bruni"]
+# Psychotherapists: Paola has no IBAN yet (her first access asks for one), Marco has one.
+PAOLA, MARCO = _CF["Paola Neri"], _CF["Marco Galli"]
+CNOP_DEMO = Path(settings.BASE_DIR) / "fixtures" / "cnop_demo.csv"
+IBAN_MARCO = "IT60X0542811101000000123456"  # a well-known valid test IBAN
 
 # ISEE of each demo citizen in the DSU archive.
 ISEE_DEMO = {MARIO: D("12000.00"), LAURA: D("18500.00"), GIUSEPPE: D("8000.00"),
@@ -136,6 +149,18 @@ def _domanda(
     )  # fmt: skip
 
 
+def _lista_cnop(utenti: dict[str, User]) -> None:
+    """CNOP's demo list, once: a later run must not re-import it (and must not take off the list any
+    professional imported since). Marco gets his IBAN through the service the professional's page uses."""
+    if not ImportazioneCnop.objects.filter(
+        file=CNOP_DEMO.name, esito=ImportazioneCnop.Esito.COMPLETATA
+    ).exists():
+        importa_cnop(CNOP_DEMO, CNOP_DEMO.name, operatore=utenti[ANNA])
+    marco = Professionista.objects.get(codice_fiscale=MARCO)
+    if not CanaleAccredito.objects.filter(professionista=marco).exists():
+        aggiungi_canale(utenti[MARCO], marco, iban=IBAN_MARCO, tipo=CanaleAccredito.Tipo.PERSONALE)
+
+
 def _utenti() -> dict[str, User]:
     operatori = Group.objects.get(name=OPERATORE_GROUP)
     utenti = {}
@@ -161,6 +186,7 @@ def seed_demo(oggi: dt.date | None = None) -> dict:
     oggi = oggi or timezone.localdate()
     load_reference_data()
     utenti = _utenti()
+    _lista_cnop(utenti)
     attestazioni = {cf: _attestazione(cf, valore, oggi) for cf, valore in ISEE_DEMO.items()}
     for cf, valore, difforme in EXTRA:
         _attestazione(cf, valore, oggi, difforme)
@@ -196,4 +222,10 @@ def seed_demo(oggi: dt.date | None = None) -> dict:
         "bando_aperto": aperto.anno,
         "bando_chiuso": chiuso.anno,
         "graduatoria_pubblicata_ora": not pubblicata,
+        # Demo data only: the codes of the demo citizens, for a tester to book on (seed_demo prints them).
+        "codici": dict(
+            CodiceUnivoco.objects.filter(
+                domanda__bando=chiuso, domanda__cf_beneficiario__in=ISEE_DEMO
+            ).values_list("domanda__cf_beneficiario", "codice")
+        ),
     }

@@ -13,12 +13,17 @@ from apps.core.models import AuditEvent, Notifica
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
 from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
+from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
 
 pytestmark = pytest.mark.django_db
 
-MARIO, LAURA, GIUSEPPE, FRANCESCA, LUCA, ANNA = (d.codice_fiscale for d in DEMO_IDENTITIES)
+CF = {f"{d.nome} {d.cognome}": d.codice_fiscale for d in DEMO_IDENTITIES}
+MARIO, LAURA, GIUSEPPE = CF["Mario Rossi"], CF["Laura Bianchi"], CF["Giuseppe Verdi"]
+FRANCESCA, LUCA, ANNA = CF["Francesca Neri"], CF["Luca Gialli"], CF["Anna Bruni"]
+PAOLA, MARCO = CF["Paola Neri"], CF["Marco Galli"]
 MODELS = [User, AttestazioneIsee, Bando, BudgetRegionale, Domanda, Graduatoria, Posizione, CodiceUnivoco,
-          MovimentoCodice, Notifica, AuditEvent]  # fmt: skip
+          MovimentoCodice, Notifica, AuditEvent, Professionista, Studio, CanaleAccredito,
+          ImportazioneCnop]  # fmt: skip
 
 
 def counts():
@@ -44,19 +49,27 @@ def test_running_twice_changes_nothing(seeded):
     assert counts() == prima
     assert prima["Domanda"] == 14  # Laura + 13 in the Lazio graduatoria
     assert prima["CodiceUnivoco"] == 6
+    assert (prima["Professionista"], prima["ImportazioneCnop"], prima["CanaleAccredito"]) == (6, 1, 1)
 
 
 def test_it_prints_the_demo_identities_with_their_role(seeded):
     for identita in DEMO_IDENTITIES:
         assert identita.codice_fiscale in seeded
-    assert "[operatore]" in seeded and "[cittadino]" in seeded
+    assert "[operatore]" in seeded and "[cittadino]" in seeded and "[psicoterapeuta]" in seeded
+
+
+def test_it_prints_verdis_code_next_to_him_to_book_on_it(seeded):
+    codice = CodiceUnivoco.objects.get(domanda__cf_beneficiario=GIUSEPPE).codice
+    riga = next(r for r in seeded.splitlines() if GIUSEPPE in r)
+    assert f"codice univoco {codice}" in riga
+    assert not any("codice univoco" in r for r in seeded.splitlines() if MARIO in r)
 
 
 def test_every_demo_citizen_has_an_isee_and_a_user(seeded):
     for identita in DEMO_IDENTITIES:
         user = User.objects.get(codice_fiscale=identita.codice_fiscale)
         assert (user.nome, user.cognome) == (identita.nome, identita.cognome)
-        if not identita.operatore:
+        if not (identita.operatore or identita.professionista):
             assert AttestazioneIsee.objects.filter(codice_fiscale=identita.codice_fiscale).exists()
     assert AttestazioneIsee.objects.filter(valore__gt=Decimal("50000.00")).exists()
     assert AttestazioneIsee.objects.filter(difforme=True).exists()
@@ -107,3 +120,20 @@ def test_anna_is_an_operator_not_a_superuser(seeded):
     assert anna.groups.filter(name=OPERATORE_GROUP).exists()
     assert anna.has_perm("graduatorie.change_graduatoria")
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_the_demo_cnop_list_has_paola_without_iban_and_marco_with_one(seeded):
+    imp = ImportazioneCnop.objects.get()
+    assert (imp.file, imp.esito, imp.nuovi, imp.revocati) == ("cnop_demo.csv", "completata", 6, 2)
+    paola = Professionista.objects.get(codice_fiscale=PAOLA)
+    marco = Professionista.objects.get(codice_fiscale=MARCO)
+    assert paola.puo_prenotare and marco.puo_prenotare
+    assert paola.studi.get().da_cnop and marco.studi.get().provincia_id == "RM"
+    assert not paola.canali.exists()
+    assert marco.canali.get().attuale
+    assert Professionista.objects.filter(stato=Professionista.Stato.REVOCATO).count() == 2
+    assert not Professionista.objects.filter(
+        psicoterapeuta=False, stato=Professionista.Stato.ADERENTE
+    ).exists()
+    for cf in (PAOLA, MARCO):
+        assert User.objects.filter(codice_fiscale=cf).exists()

@@ -16,8 +16,10 @@ class Command(BaseCommand):
         ))  # fmt: skip
         self.stdout.write("Identità dimostrative (accesso dal simulatore di login):")
         for identita in DEMO_IDENTITIES:
-            ruolo = "operatore" if identita.operatore else "cittadino"
+            # Demo data only: the code is printed so that a tester can book on it as a professional.
+            codice = esito["codici"].get(identita.codice_fiscale)
             self.stdout.write(
                 f"  {identita.codice_fiscale}  {identita.nome + ' ' + identita.cognome:<18} "
-                f"[{ruolo}] {identita.descrizione}"
+                f"[{identita.ruolo}] {identita.descrizione}"
+                + (f" (codice univoco {codice})" if codice else "")
             )
