@@ -126,6 +126,21 @@ def _controlla_dati(codice: CodiceUnivoco, inizio: dt.datetime, durata_minuti: i
         raise SedutaError("Indica un importo di almeno 0,01 € con al massimo due decimali.", "importo")
 
 
+def _controlla_prima_seduta(codice: CodiceUnivoco, inizio: dt.datetime, seduta: Seduta | None = None) -> None:
+    """The first seduta must fall by `prima_seduta_entro`; once one is booked, later ones may follow.
+    `seduta` is the one being moved: it does not count as the booked one, or moving the code's only
+    seduta past the deadline would dodge the rule."""
+    if not codice.prima_seduta_entro or timezone.localdate(inizio) <= codice.prima_seduta_entro:
+        return
+    altre = codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA)
+    if seduta is not None:
+        altre = altre.exclude(pk=seduta.pk)
+    if not altre.exists():
+        raise SedutaError(
+            f"La prima seduta deve svolgersi entro il {codice.prima_seduta_entro:%d/%m/%Y}.", "data"
+        )
+
+
 def _troppo(massimo: Decimal) -> SedutaError:
     return SedutaError(
         f"L'importo supera il massimo disponibile per questa seduta: {massimo:.2f} €".replace(".", ","),
@@ -158,14 +173,7 @@ def prenota_seduta(
         if not _utilizzabile(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
             raise AssociazioneNonValida()
         _controlla_dati(codice, inizio, durata_minuti, importo)
-        if (
-            codice.prima_seduta_entro
-            and timezone.localdate(inizio) > codice.prima_seduta_entro
-            and not codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA).exists()
-        ):
-            raise SedutaError(
-                f"La prima seduta deve svolgersi entro il {codice.prima_seduta_entro:%d/%m/%Y}.", "data"
-            )
+        _controlla_prima_seduta(codice, inizio)
         if importo > massimo_per_seduta(codice.residuo):
             raise _troppo(massimo_per_seduta(codice.residuo))
         seduta = Seduta.objects.create(
@@ -200,6 +208,7 @@ def modifica_seduta(
     if not seduta.modificabile:
         raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
     _controlla_dati(codice, inizio, durata_minuti, importo)
+    _controlla_prima_seduta(codice, inizio, seduta)
     if seduta.stato == Seduta.Stato.CONFERMATA and inizio > adesso:
         raise SedutaError("Una seduta già confermata non può essere spostata a una data futura.", "data")
     massimo = massimo_per_seduta(codice.residuo + seduta.importo)
