@@ -14,7 +14,3 @@ from bonuspsi.settings import BASE_DIR  # noqa: E402
 
 ROOT_URLCONF = "bench.sedute_urls"
 STATIC_ROOT = BASE_DIR / "var" / "bench-static"
-# The manifest storage of production cannot collect today: the vendored bootstrap-italia.min.css names a
-# source map that is not vendored (`collectstatic` fails with MissingFileError; see bench/README.md).
-# Same compression and serving, file names without the hash: `{% static %}` costs the same either way.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,8 @@ from apps.domande.selectors import bandi_aperti, domande_del_cittadino
 from apps.domande.services import DomandaError, presenta_domanda, verifica_domanda
 from apps.graduatorie.selectors import esito_pubblicato
 from apps.professionisti.selectors import cerca_professionisti
-from apps.sedute.selectors import sedute_del_cittadino, sedute_del_codice
+from apps.sedute.models import Seduta
+from apps.sedute.selectors import righe_del_codice, sedute_del_cittadino
 from apps.sedute.services import SedutaError, annulla_seduta_beneficiario
 
 from .forms import CercaProfessionistiForm, DomandaForm
@@ -133,12 +135,34 @@ def provvedimento_pdf(request, pk):
     )
 
 
+def _euro(importo) -> str:
+    return f"{importo:,.2f} €".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 @login_required
 def codice(request, pk):
-    """The balance page: amounts, and every seduta booked on the code, by any professional."""
-    codice = get_object_or_404(codici_del_cittadino(request.user), pk=pk)
+    """The balance page: amounts, and every seduta booked on the code, by any professional.
+
+    The citizens' most reloaded page: the sedute come as plain values (no model instances), formatted
+    once here, and the template's loop only prints strings; measured in bench/README.md."""
+    codice = get_object_or_404(codici_del_cittadino(request.user).select_related(None), pk=pk)
     adesso = timezone.now()
-    righe = [(s, s.annullabile_dal_beneficiario(adesso)) for s in sedute_del_codice(codice)]
+    etichette = {k: str(v) for k, v in Seduta.Stato.choices}
+    # One reverse() for all rows: one per row cost a fifth of the page.
+    url_annulla = reverse("cittadino:annulla_seduta", args=[0]).replace("/0/", "/{}/")
+    righe = [
+        {
+            "quando": f"{timezone.localtime(r['inizio']):%d/%m/%Y %H:%M}",
+            "professionista": f"{r['cognome']} {r['nome']}",
+            "comune": r["comune"],
+            "importo": _euro(r["importo"]),
+            "stato": etichette[r["stato"]],
+            "url_annulla": url_annulla.format(r["pk"])
+            if r["stato"] == Seduta.Stato.PRENOTATA and r["inizio"] > adesso
+            else "",
+        }
+        for r in righe_del_codice(codice)
+    ]
     return render(request, "cittadino/codice.html", {"codice": codice, "righe": righe})
 
 

@@ -113,3 +113,37 @@ def test_search_professionals_by_province_and_name(client, reference_data):
     assert trovati("?provincia=RM&nome=rossi") == []
     assert trovati("?nome=luca+verdi") == ["Verdi"]
     assert client.get(reverse("cittadino:professionisti")).context["pagina"] is None
+
+
+def test_the_balance_page_makes_the_same_few_queries_whatever_the_number_of_sedute(
+    client, alice, codice_di_alice, django_assert_num_queries
+):
+    client.force_login(alice)
+    url = reverse("cittadino:codice", args=[codice_di_alice.pk])
+    client.get(url)  # the first page remembers in the session whether alice is a professional
+    for _ in range(8):
+        SedutaFactory(codice=codice_di_alice, importo=Decimal("10.00"))
+    # session, user, code, sedute: nothing per row, nothing for the header.
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert page.count("Annulla prenotazione") == 8
+
+
+def test_the_balance_pages_plain_sql_rows_match_the_orm(codice_di_alice):
+    from apps.sedute.selectors import righe_del_codice
+
+    for giorni in [3, -2, 1]:
+        SedutaFactory(codice=codice_di_alice, inizio=timezone.now() + dt.timedelta(days=giorni))
+    attese = [
+        {
+            "pk": s.pk,
+            "inizio": s.inizio,
+            "importo": s.importo,
+            "stato": s.stato,
+            "cognome": s.professionista.cognome,
+            "nome": s.professionista.nome,
+            "comune": s.studio.comune,
+        }
+        for s in Seduta.objects.filter(codice=codice_di_alice).order_by("inizio", "pk")
+    ]
+    assert righe_del_codice(codice_di_alice) == attese
