@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import AuditEvent, Notifica, Provincia, Regione
+from .services import audit
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -33,6 +34,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedReadOnlyAdmin(ReadOnlyAdmin):
+    """Read-only, and opening an object's page is a view of a citizen's data: audited as
+    `azione_visualizzazione` (who, what, when)."""
+
+    azione_visualizzazione = ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                audit(request.user, self.azione_visualizzazione, obj)
+        return response
 
 
 @admin.register(AuditEvent)

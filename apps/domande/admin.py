@@ -7,8 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin
-from apps.core.services import audit
+from apps.core.admin import AuditedReadOnlyAdmin
 
 from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
 
@@ -100,22 +99,16 @@ class BandoAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttestazioneIsee)
-class AttestazioneIseeAdmin(ReadOnlyAdmin):
+class AttestazioneIseeAdmin(AuditedReadOnlyAdmin):
+    azione_visualizzazione = "attestazione_isee.visualizzata"
     list_display = ["protocollo_dsu", "valore", "tipo", "difforme", "regolarizzata_il", "rilasciata_il"]
     list_filter = ["tipo", "difforme"]
     search_fields = ["=codice_fiscale", "=protocollo_dsu"]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if response.status_code == 200 and request.method == "GET":
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                audit(request.user, "attestazione_isee.visualizzata", obj)
-        return response
-
 
 @admin.register(Domanda)
-class DomandaAdmin(ReadOnlyAdmin):
+class DomandaAdmin(AuditedReadOnlyAdmin):
+    azione_visualizzazione = "domanda.visualizzata"
     list_display = ["protocollo", "bando", "regione", "isee", "presentata_il", "canale", "esito"]
     list_filter = ["bando", "regione", "canale", "posizione__esito"]
     list_select_related = ["bando", "regione", "posizione"]
@@ -128,11 +121,3 @@ class DomandaAdmin(ReadOnlyAdmin):
     def esito(self, obj):
         posizione = getattr(obj, "posizione", None)
         return posizione.get_esito_display() if posizione else _("in istruttoria")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if response.status_code == 200 and request.method == "GET":
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                audit(request.user, "domanda.visualizzata", obj)
-        return response

@@ -4,14 +4,14 @@ is a view of health-related data about a citizen, so it is audited."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin
-from apps.core.services import audit
+from apps.core.admin import AuditedReadOnlyAdmin
 
 from .models import Seduta
 
 
 @admin.register(Seduta)
-class SedutaAdmin(ReadOnlyAdmin):
+class SedutaAdmin(AuditedReadOnlyAdmin):
+    azione_visualizzazione = "seduta.visualizzata"
     list_display = ["numero", "professionista", "inizio", "durata_minuti", "importo", "stato"]
     list_filter = ["stato", "annullata_da"]
     list_select_related = ["professionista"]
@@ -24,11 +24,3 @@ class SedutaAdmin(ReadOnlyAdmin):
     @admin.display(description=_("codice univoco"))
     def codice_mascherato(self, obj):
         return obj.codice.codice_mascherato
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if response.status_code == 200 and request.method == "GET":
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                audit(request.user, "seduta.visualizzata", obj)
-        return response
