@@ -338,3 +338,22 @@ def test_a_professional_adds_a_studio(client, bob, reference_data):
     doppio = client.post(reverse("professionista:studi"), dati)
     assert "già nel tuo elenco" in doppio.content.decode()
     assert client.post(reverse("professionista:studi"), {**dati, "cap": "201"}).context["form"].errors["cap"]
+
+
+def test_after_too_many_failed_verifications_even_the_right_pair_is_refused(
+    client, bob, codice_di_alice, settings
+):
+    settings.VERIFICA_MAX_ERRORI_UTENTE = 3
+    entra(client, bob)
+    url = reverse("professionista:prenota")
+    giusto = {"codice_fiscale": codice_di_alice.domanda.cf_beneficiario, "codice": codice_di_alice.codice}
+    for _ in range(3):
+        client.post(url, {**giusto, "codice": "ZZZZZZZZZZZZ"})
+    page = client.post(url, giusto).content.decode()
+    assert "Troppe verifiche" in page and "Associazione verificata" not in page
+    assert client.get(reverse("professionista:prenota_seduta"))["Location"] == url
+
+
+def test_the_public_home_links_the_search_of_professionals(client):
+    assert reverse("cittadino:professionisti") in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("cittadino:professionisti")).status_code == 200
