@@ -28,9 +28,11 @@ class ImportoField(forms.CharField):
             return None
         try:
             importo = Decimal(value)
+            # quantize() raises too, for a number with more digits than the decimal context holds.
+            due_decimali = importo.is_finite() and importo == importo.quantize(Decimal("0.01"))
         except InvalidOperation as exc:
             raise ValidationError("Indica un importo in euro, ad esempio 50,00.") from exc
-        if not importo.is_finite() or importo != importo.quantize(Decimal("0.01")):
+        if not due_decimali:
             raise ValidationError("Indica un importo con al massimo due decimali.")
         if importo < Decimal("0.01"):
             raise ValidationError("L'importo minimo è 0,01 €.")
@@ -49,7 +51,7 @@ class CanaleForm(forms.Form):
     iban = forms.CharField(label="IBAN", max_length=42, widget=forms.TextInput(attrs=TESTO))
     partita_iva = forms.CharField(
         label="Partita IVA dell'Ente o Studio",
-        max_length=13,
+        max_length=20,  # 11 digits, maybe "IT" and spaces: compacted in clean()
         required=False,
         widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
         help_text="Solo per un IBAN intestato a un Ente o Studio Professionale.",
@@ -76,7 +78,9 @@ class CanaleForm(forms.Form):
         dati = super().clean()
         if dati.get("tipo") == CanaleAccredito.Tipo.ENTE:
             piva = "".join((dati.get("partita_iva") or "").split())
-            if not piva:
+            if "partita_iva" in self.errors:
+                pass  # already told what is wrong with it (too long)
+            elif not piva:
                 self.add_error("partita_iva", "Per un IBAN di un Ente o Studio indica la sua Partita IVA.")
             else:
                 try:
@@ -86,7 +90,7 @@ class CanaleForm(forms.Form):
                     self.add_error(
                         "partita_iva", "Partita IVA non valida: sono 11 cifre, l'ultima è di controllo."
                     )
-            if not (dati.get("denominazione") or "").strip():
+            if "denominazione" not in self.errors and not (dati.get("denominazione") or "").strip():
                 self.add_error("denominazione", "Indica la denominazione dell'Ente o Studio.")
         else:
             dati["partita_iva"], dati["denominazione"] = "", ""
@@ -101,7 +105,7 @@ class StudioForm(forms.Form):
     )
     cap = forms.RegexField(
         label="CAP",
-        regex=r"^\d{5}$",
+        regex=r"^[0-9]{5}$",  # not \d: it matches any Unicode digit
         error_messages={"invalid": "Il CAP è di 5 cifre."},
         widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
     )
@@ -150,6 +154,20 @@ class SedutaForm(forms.Form):
             self.fields["studio"] = forms.ModelChoiceField(
                 label="Studio", queryset=studi, empty_label=None if studi.count() == 1 else "Scegli lo studio"
             )
+
+    def clean(self):
+        dati = super().clean()
+        if dati.get("data") and dati.get("ora"):
+            locale = dt.datetime.combine(dati["data"], dati["ora"], tzinfo=timezone.get_current_timezone())
+            # In the gap of the switch to summer time fold=0 takes the offset before it, fold=1 the one
+            # after: the time does not exist, and would be stored as an hour later.
+            if locale.utcoffset() < locale.replace(fold=1).utcoffset():
+                self.add_error(
+                    "ora",
+                    f"Il {dati['data']:%d/%m/%Y} alle {dati['ora']:%H:%M} non esiste: a quell'ora scatta "
+                    "l'ora legale e gli orologi passano dalle 02:00 alle 03:00. Indica un altro orario.",
+                )
+        return dati
 
     @property
     def inizio(self) -> dt.datetime:

@@ -48,7 +48,7 @@ def filtra_sedute(
     tz = timezone.get_current_timezone()
     if dal:
         qs = qs.filter(inizio__gte=dt.datetime.combine(dal, dt.time.min, tzinfo=tz))
-    if al:
+    if al and al < dt.date.max:  # up to the last possible day: no upper bound (and no overflow)
         qs = qs.filter(inizio__lt=dt.datetime.combine(al + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return qs
 
