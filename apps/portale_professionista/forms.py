@@ -1,6 +1,7 @@
 """Forms of the professional's pages. They shape input; the rules are in the domain services."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -183,6 +184,11 @@ class SedutaForm(forms.Form):
             "importo": f"{seduta.importo:.2f}".replace(".", ","),
         }
         return cls(data, initial=iniziali)
+
+
+class PrenotaSedutaForm(SedutaForm):
+    # One-time key of this form: a resubmission books once. Not required: a form without it still books.
+    chiave_invio = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
 class FiltroSeduteForm(forms.Form):

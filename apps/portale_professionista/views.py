@@ -32,7 +32,7 @@ from apps.sedute.selectors import (
 
 from .access import professionista_required
 from .context_processors import PSICOTERAPEUTA, SESSIONE_PROFILO
-from .forms import CanaleForm, FiltroSeduteForm, SedutaForm, StudioForm, VerificaForm
+from .forms import CanaleForm, FiltroSeduteForm, PrenotaSedutaForm, SedutaForm, StudioForm, VerificaForm
 
 SESSIONE_PAZIENTE = "prenotazione_paziente"
 AZIONI = {"prenotata", "modificata", "annullata", "confermata"}
@@ -199,7 +199,7 @@ def prenota_seduta(request):
         messages.info(request, "Verifica prima codice fiscale e codice univoco del paziente.")
         return redirect("professionista:prenota")
     studi = request.professionista.studi.select_related("provincia")
-    form = SedutaForm(request.POST or None, studi=studi)
+    form = PrenotaSedutaForm(request.POST or None, studi=studi)
     if request.method == "POST" and form.is_valid():
         try:
             seduta = sedute.prenota_seduta(
@@ -211,6 +211,7 @@ def prenota_seduta(request):
                 inizio=form.inizio,
                 durata_minuti=form.cleaned_data["durata_minuti"],
                 importo=form.cleaned_data["importo"],
+                chiave_invio=form.cleaned_data["chiave_invio"],
             )
         except sedute.SedutaError as exc:
             _errore(form, exc)

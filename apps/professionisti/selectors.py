@@ -36,6 +36,11 @@ def professionista_di(utente) -> Professionista | None:
     professional still confirms and invoices the sedute already booked)."""
     if not utente.is_authenticated:
         return None
-    return Professionista.objects.filter(
-        codice_fiscale=normalize_codice_fiscale(utente.codice_fiscale), psicoterapeuta=True
-    ).first()
+    # Someone CNOP lists as not a psychotherapist is a professional here only for the sedute they
+    # already booked (they can still confirm them); otherwise the profile is not theirs.
+    return (
+        Professionista.objects.filter(codice_fiscale=normalize_codice_fiscale(utente.codice_fiscale))
+        .filter(Q(psicoterapeuta=True) | Q(sedute__isnull=False))  # the reverse relation of sedute.Seduta
+        .distinct()
+        .first()
+    )

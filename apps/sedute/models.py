@@ -43,6 +43,8 @@ class Seduta(models.Model):
     confermata_il = models.DateTimeField(null=True, blank=True)
     annullata_il = models.DateTimeField(null=True, blank=True)
     annullata_da = models.CharField(max_length=14, choices=AnnullataDa.choices, blank=True)
+    # The booking form's one-time key: a double click or a resubmission books once.
+    chiave_invio = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-inizio", "-pk"]
@@ -53,6 +55,11 @@ class Seduta(models.Model):
                 condition=Q(importo__gt=0) & Q(importo__lte=MASSIMO_SEDUTA), name="seduta_importo_ammesso"
             ),
             models.CheckConstraint(condition=Q(durata_minuti__gt=0), name="seduta_durata_positiva"),
+            models.UniqueConstraint(
+                fields=["chiave_invio"],
+                condition=Q(chiave_invio__isnull=False),
+                name="seduta_chiave_invio_unica",
+            ),
         ]
         indexes = [
             models.Index(fields=["professionista", "-inizio"], name="seduta_professionista_inizio"),

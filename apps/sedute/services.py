@@ -67,16 +67,20 @@ def _prima_seduta_scaduta(codice: CodiceUnivoco, oggi: dt.date) -> bool:
     return not codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA).exists()
 
 
-def _utilizzabile(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.date) -> bool:
-    """One answer for unknown, mismatched, expired, decaduto or exhausted: nothing to learn from it."""
+def _associato(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.date) -> bool:
+    """The pairing holds and the code may still be spent on (its residuo aside)."""
     return (
         codice is not None
         and codice.domanda.cf_beneficiario == codice_fiscale
-        and codice.stato == CodiceUnivoco.Stato.ATTIVO
+        and codice.stato in (CodiceUnivoco.Stato.ATTIVO, CodiceUnivoco.Stato.ESAURITO)
         and codice.valido_dal <= oggi <= codice.valido_fino_al
-        and codice.residuo > 0
         and not _prima_seduta_scaduta(codice, oggi)
     )
+
+
+def _utilizzabile(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.date) -> bool:
+    """One answer for unknown, mismatched, expired, decaduto or exhausted: nothing to learn from it."""
+    return _associato(codice, codice_fiscale, oggi) and codice.residuo > 0
 
 
 def massimo_per_seduta(residuo: Decimal) -> Decimal:
@@ -158,8 +162,11 @@ def prenota_seduta(
     inizio: dt.datetime,
     durata_minuti: int,
     importo: Decimal,
+    chiave_invio=None,
     adesso=None,
 ) -> Seduta:
+    """Book on a code the professional has verified. With `chiave_invio` (the form's one-time key) a
+    resubmission returns the seduta already booked instead of booking it twice."""
     adesso = adesso or timezone.now()
     if not professionista.puo_prenotare:
         raise SedutaError(
@@ -170,8 +177,18 @@ def prenota_seduta(
         raise SedutaError("Scegli uno dei tuoi studi.", "studio")
     with transaction.atomic():
         codice = blocca_codice(codice_id)
-        if not _utilizzabile(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
+        if chiave_invio is not None:
+            # Under the code's lock: the first submission has committed, or is still holding the lock.
+            gia_prenotata = Seduta.objects.filter(chiave_invio=chiave_invio).first()
+            if gia_prenotata is not None:
+                if gia_prenotata.professionista_id != professionista.pk:
+                    raise SedutaError("Modulo non valido: ricomincia la prenotazione.")
+                return gia_prenotata
+        if not _associato(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
             raise AssociazioneNonValida()
+        if codice.residuo == 0:
+            # Already verified in this session, so saying so reveals nothing new.
+            raise SedutaError("Il codice non ha più importo disponibile: residuo 0,00 €.", "importo")
         _controlla_dati(codice, inizio, durata_minuti, importo)
         _controlla_prima_seduta(codice, inizio)
         if importo > massimo_per_seduta(codice.residuo):
@@ -183,6 +200,7 @@ def prenota_seduta(
             inizio=inizio,
             durata_minuti=durata_minuti,
             importo=importo,
+            chiave_invio=chiave_invio,
         )
         muovi_importi(codice, MovimentoCodice.Tipo.PRENOTAZIONE, prenotato=importo, riferimento=seduta.numero)
         audit(utente, "seduta.prenotata", seduta, importo=str(importo))
@@ -215,6 +233,11 @@ def modifica_seduta(
     if importo > massimo:
         raise _troppo(massimo)
     delta = importo - seduta.importo
+    if delta > 0 and codice.stato not in (CodiceUnivoco.Stato.ATTIVO, CodiceUnivoco.Stato.ESAURITO):
+        raise SedutaError(
+            f"Il codice è {codice.get_stato_display()}: l'importo della seduta si può solo ridurre.",
+            "importo",
+        )
     if delta:
         tipo = MovimentoCodice.Tipo.RILASCIO if delta < 0 else MovimentoCodice.Tipo.PRENOTAZIONE
         if seduta.stato == Seduta.Stato.CONFERMATA and delta > 0:

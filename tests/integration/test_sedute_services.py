@@ -375,8 +375,10 @@ def test_the_code_becomes_esaurito_at_residuo_zero_and_attivo_again_on_cancel(bo
     assert assert_registro(codice).stato == CodiceUnivoco.Stato.ATTIVO
     seconda = prenota(bob, codice, importo="50.00")
     assert (assert_registro(codice).stato, codice.residuo) == (CodiceUnivoco.Stato.ESAURITO, 0)
-    with pytest.raises(AssociazioneNonValida):  # an exhausted code books nothing more
+    # An exhausted code books nothing more; the professional already verified it, so the message says why.
+    with pytest.raises(SedutaError, match="residuo 0,00") as errore:
         prenota(bob, codice, importo="0.01")
+    assert errore.value.field == "importo"
     annulla_seduta(utente_di(bob), seconda)
     assert (assert_registro(codice).stato, codice.residuo) == (CodiceUnivoco.Stato.ATTIVO, Decimal("50.00"))
     assert prima.codice_id == codice.pk
