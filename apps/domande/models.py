@@ -12,6 +12,9 @@ from apps.core.validators import validate_codice_fiscale
 
 ROME = ZoneInfo("Europe/Rome")
 MONEY = {"max_digits": 12, "decimal_places": 2}
+# The most a seduta may charge to a code in every annualità so far (circ. 83/2022, decree 24/11/2023,
+# circ. 124/2025). A bando's own `massimo_seduta` may be lower, never higher: sedute_seduta checks it too.
+MASSIMO_SEDUTA = Decimal("50.00")
 
 
 class Bando(models.Model):
@@ -82,6 +85,8 @@ class Bando(models.Model):
                 errors["apertura"] = _(
                     "L'apertura deve cadere almeno 30 giorni dopo l'annuncio (D.M. 24/11/2023 art. 4.1)."
                 )
+        if self.massimo_seduta is not None and not 0 < self.massimo_seduta <= MASSIMO_SEDUTA:
+            errors["massimo_seduta"] = _("Il massimo per seduta va da 0,01 a 50,00 €.")
         if self.soglia_fascia_a and self.soglia_fascia_b and self.soglia_fascia_a > self.soglia_fascia_b:
             errors["soglia_fascia_b"] = _("Le soglie delle fasce ISEE devono essere crescenti.")
         if errors:

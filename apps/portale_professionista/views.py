@@ -226,7 +226,7 @@ def prenota_seduta(request):
             "codice": codice,
             "nominativo": nominativo_beneficiario(paziente["cf"]),
             "codice_fiscale": paziente["cf"],
-            "massimo": sedute.massimo_per_seduta(codice.residuo),
+            "massimo": sedute.massimo_per_seduta(codice),
             "nessuno_studio": not studi.exists(),
         },
     )
@@ -315,7 +315,9 @@ def modifica(request, pk):
         request,
         "professionista/modifica.html",
         _contesto(
-            seduta, form=form, massimo=sedute.massimo_per_seduta(seduta.codice.residuo + seduta.importo)
+            seduta,
+            form=form,
+            massimo=sedute.massimo_per_seduta(seduta.codice, seduta.codice.residuo + seduta.importo),
         ),
     )
 

@@ -4,18 +4,14 @@ prenotata → confermata → fatturata → rimborsata; prenotata/confermata → 
 Its amount sits in the code's `prenotato` while prenotata and in `utilizzato` from confermata on.
 """
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.codici.models import CodiceUnivoco
-from apps.domande.models import MONEY
+from apps.domande.models import MASSIMO_SEDUTA, MONEY
 from apps.professionisti.models import Professionista, Studio
-
-MASSIMO_SEDUTA = Decimal("50.00")
 
 
 class Seduta(models.Model):

@@ -115,4 +115,4 @@ def codice_in_prenotazione(codice_id: int):
     """The code a professional has just verified (its id is kept in their session, never in a URL)."""
     from apps.codici.models import CodiceUnivoco
 
-    return CodiceUnivoco.objects.select_related("domanda").filter(pk=codice_id).first()
+    return CodiceUnivoco.objects.select_related("domanda__bando").filter(pk=codice_id).first()

@@ -19,7 +19,7 @@ from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale
 
 from . import ratelimit
-from .models import MASSIMO_SEDUTA, Seduta
+from .models import Seduta
 from .selectors import nominativo_beneficiario
 
 CENT = Decimal("0.01")
@@ -83,8 +83,11 @@ def _utilizzabile(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.da
     return _associato(codice, codice_fiscale, oggi) and codice.residuo > 0
 
 
-def massimo_per_seduta(residuo: Decimal) -> Decimal:
-    return min(MASSIMO_SEDUTA, residuo)
+def massimo_per_seduta(codice: CodiceUnivoco, disponibile: Decimal | None = None) -> Decimal:
+    """`min(massimo_seduta of the code's bando, disponibile)`; `disponibile` is the residuo unless a
+    seduta being modified adds back its own amount."""
+    disponibile = codice.residuo if disponibile is None else disponibile
+    return min(codice.domanda.bando.massimo_seduta, disponibile)
 
 
 def verifica_associazione(utente, professionista, *, codice_fiscale: str, codice: str, ip: str, adesso=None):
@@ -95,7 +98,9 @@ def verifica_associazione(utente, professionista, *, codice_fiscale: str, codice
         raise SedutaError(MESSAGGIO_TROPPI_TENTATIVI)
     cf = normalize_codice_fiscale(codice_fiscale)
     trovato = (
-        CodiceUnivoco.objects.select_related("domanda").filter(codice="".join(codice.split()).upper()).first()
+        CodiceUnivoco.objects.select_related("domanda__bando")
+        .filter(codice="".join(codice.split()).upper())
+        .first()
     )
     if not _utilizzabile(trovato, cf, _oggi(adesso)):
         ratelimit.registra_errore(utente.pk, ip)
@@ -107,7 +112,7 @@ def verifica_associazione(utente, professionista, *, codice_fiscale: str, codice
         codice_fiscale=cf,
         nominativo=nominativo_beneficiario(cf),
         residuo=trovato.residuo,
-        massimo=massimo_per_seduta(trovato.residuo),
+        massimo=massimo_per_seduta(trovato),
         valido_dal=trovato.valido_dal,
         valido_fino_al=trovato.valido_fino_al,
     )
@@ -191,8 +196,8 @@ def prenota_seduta(
             raise SedutaError("Il codice non ha più importo disponibile: residuo 0,00 €.", "importo")
         _controlla_dati(codice, inizio, durata_minuti, importo)
         _controlla_prima_seduta(codice, inizio)
-        if importo > massimo_per_seduta(codice.residuo):
-            raise _troppo(massimo_per_seduta(codice.residuo))
+        if importo > massimo_per_seduta(codice):
+            raise _troppo(massimo_per_seduta(codice))
         seduta = Seduta.objects.create(
             professionista=professionista,
             codice=codice,
@@ -229,7 +234,7 @@ def modifica_seduta(
     _controlla_prima_seduta(codice, inizio, seduta)
     if seduta.stato == Seduta.Stato.CONFERMATA and inizio > adesso:
         raise SedutaError("Una seduta già confermata non può essere spostata a una data futura.", "data")
-    massimo = massimo_per_seduta(codice.residuo + seduta.importo)
+    massimo = massimo_per_seduta(codice, codice.residuo + seduta.importo)
     if importo > massimo:
         raise _troppo(massimo)
     delta = importo - seduta.importo

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.selectors import saldi_dal_registro
 from apps.core.models import AuditEvent
+from apps.domande.models import Bando
 from apps.professionisti.models import Professionista
 from apps.sedute.models import Seduta
 from apps.sedute.services import (
@@ -745,4 +746,27 @@ def test_the_beneficiary_cannot_cancel_a_started_past_or_confermata_seduta(alice
     with pytest.raises(SedutaError, match="Puoi annullare solo una seduta prenotata"):
         annulla_seduta_beneficiario(alice, seduta, adesso=adesso)
     assert Seduta.objects.get(pk=seduta.pk).stato != Seduta.Stato.ANNULLATA
+    assert_registro(codice)
+
+
+def test_the_maximum_per_seduta_comes_from_the_codes_bando(bob, nuovo_codice):
+    codice = nuovo_codice("500.00")
+    Bando.objects.filter(pk=codice.domanda.bando_id).update(massimo_seduta=Decimal("40.00"))
+    codice.refresh_from_db()
+    verifica = verifica_associazione(
+        utente_di(bob),
+        bob,
+        codice_fiscale=codice.domanda.cf_beneficiario,
+        codice=codice.codice,
+        ip="10.0.0.1",
+    )
+    assert verifica.massimo == Decimal("40.00")
+    with pytest.raises(SedutaError, match="40,00") as errore:
+        prenota(bob, codice, importo="40.01")
+    assert errore.value.field == "importo"
+    seduta = prenota(bob, codice, importo="40.00")
+    with pytest.raises(SedutaError, match="40,00"):
+        modifica_seduta(
+            utente_di(bob), seduta, inizio=seduta.inizio, durata_minuti=50, importo=Decimal("45.00")
+        )
     assert_registro(codice)

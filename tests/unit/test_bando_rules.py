@@ -117,3 +117,19 @@ class TestBandoClean:
         with pytest.raises(ValidationError) as exc:
             bando.clean()
         assert "chiusura" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "massimo, valido", [("0.00", False), ("0.01", True), ("50.00", True), ("50.01", False)]
+)
+def test_a_bandos_maximum_per_seduta_may_be_lower_than_the_law_never_higher(massimo, valido):
+    bando = bando_2025_like(
+        annunciato_il=dt.date(2026, 1, 1), apertura=dt.date(2026, 1, 31), chiusura=dt.date(2026, 3, 31),
+        massimo_seduta=Decimal(massimo),
+    )  # fmt: skip
+    if valido:
+        bando.clean()
+    else:
+        with pytest.raises(ValidationError) as exc:
+            bando.clean()
+        assert "massimo_seduta" in exc.value.message_dict
