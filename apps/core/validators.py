@@ -10,6 +10,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale, iva
 
 CENT = Decimal("0.01")
+# Every money column is DecimalField(max_digits=12, decimal_places=2).
+MONEY_LIMIT = Decimal("10000000000.00")
 
 
 def normalize_codice_fiscale(value: str) -> str:
@@ -40,23 +42,34 @@ def validate_partita_iva(value: str) -> None:
     try:
         iva.validate(value)
     except StdnumError as exc:
-        raise ValidationError(_("Partita IVA non valida."), code="partita_iva") from exc
+        raise ValidationError(
+            _("Partita IVA non valida: sono 11 cifre, l'ultima è di controllo."), code="partita_iva"
+        ) from exc
 
 
 def validate_iban(value: str) -> None:
     try:
         std_iban.validate(value)
     except StdnumError as exc:
-        raise ValidationError(_("IBAN non valido."), code="iban") from exc
+        raise ValidationError(
+            _(
+                "IBAN non valido: controlla di averlo copiato per intero "
+                "(per l'Italia 27 caratteri, inizia con IT)."
+            ),
+            code="iban",
+        ) from exc
 
 
 def parse_money(value) -> Decimal:
-    """A non-negative amount with at most two decimals, as Decimal. Raises ValueError otherwise."""
+    """A non-negative amount with at most two decimals that fits a money column, as Decimal.
+    Raises ValueError otherwise."""
     try:
         amount = Decimal(str(value).strip())
+        # quantize() raises too, for a number with more digits than the decimal context holds.
+        valid = amount.is_finite() and 0 <= amount < MONEY_LIMIT and amount == amount.quantize(CENT)
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"importo non valido: {value!r}") from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
+    if not valid:
         raise ValueError(f"importo non valido: {value!r}")
     return amount.quantize(CENT)
 

@@ -2,20 +2,25 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from stdnum import iban as std_iban
-from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import iva
 
 from apps.core.models import Provincia
-from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
+from apps.core.validators import (
+    is_valid_codice_fiscale,
+    normalize_codice_fiscale,
+    parse_money,
+    validate_iban,
+    validate_partita_iva,
+)
+from apps.domande.models import MASSIMO_SEDUTA
 from apps.professionisti.models import CanaleAccredito
 from apps.professionisti.services import normalizza_iban
-from apps.sedute.models import MASSIMO_SEDUTA, Seduta
+from apps.sedute.models import Seduta
 
 TESTO = {"class": "form-control", "autocomplete": "off"}
 
@@ -28,13 +33,11 @@ class ImportoField(forms.CharField):
         if not value:
             return None
         try:
-            importo = Decimal(value)
-            # quantize() raises too, for a number with more digits than the decimal context holds.
-            due_decimali = importo.is_finite() and importo == importo.quantize(Decimal("0.01"))
-        except InvalidOperation as exc:
-            raise ValidationError("Indica un importo in euro, ad esempio 50,00.") from exc
-        if not due_decimali:
-            raise ValidationError("Indica un importo con al massimo due decimali.")
+            importo = parse_money(value)
+        except ValueError as exc:
+            raise ValidationError(
+                "Indica un importo in euro con al massimo due decimali, ad esempio 50,00."
+            ) from exc
         if importo < Decimal("0.01"):
             raise ValidationError("L'importo minimo è 0,01 €.")
         if importo > MASSIMO_SEDUTA:
@@ -66,13 +69,7 @@ class CanaleForm(forms.Form):
 
     def clean_iban(self):
         valore = normalizza_iban(self.cleaned_data["iban"])
-        try:
-            std_iban.validate(valore)
-        except StdnumError as exc:
-            raise ValidationError(
-                "IBAN non valido: controlla di averlo copiato per intero (per l'Italia 27 caratteri, "
-                "inizia con IT)."
-            ) from exc
+        validate_iban(valore)
         return valore
 
     def clean(self):
@@ -85,12 +82,10 @@ class CanaleForm(forms.Form):
                 self.add_error("partita_iva", "Per un IBAN di un Ente o Studio indica la sua Partita IVA.")
             else:
                 try:
-                    iva.validate(piva)
+                    validate_partita_iva(piva)
                     dati["partita_iva"] = iva.compact(piva)
-                except StdnumError:
-                    self.add_error(
-                        "partita_iva", "Partita IVA non valida: sono 11 cifre, l'ultima è di controllo."
-                    )
+                except ValidationError as exc:
+                    self.add_error("partita_iva", exc)
             if "denominazione" not in self.errors and not (dati.get("denominazione") or "").strip():
                 self.add_error("denominazione", "Indica la denominazione dell'Ente o Studio.")
         else:

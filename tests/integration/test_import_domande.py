@@ -191,3 +191,11 @@ def test_unknown_bando_or_file_gives_a_clear_error(reference_data, tmp_path):
         importa(scrivi(tmp_path, [riga(1)]), anno=1999)
     with pytest.raises(CommandError, match="non trovato"):
         importa(tmp_path / "manca.csv")
+
+
+@pytest.mark.parametrize("isee", ["1e999999", "99999999999999999999", "1e20"])
+def test_an_isee_too_big_for_the_column_is_a_bad_line_not_a_crash(reference_data, tmp_path, isee):
+    path = scrivi(tmp_path, [riga(1), riga(2, isee=isee)])
+    _, errori = importa_fallito(path)
+    assert errori == [f"riga 3: isee {isee!r} non valido (importo non negativo, al massimo due decimali)"]
+    assert Domanda.objects.count() == 0

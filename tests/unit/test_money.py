@@ -1,0 +1,26 @@
+"""parse_money: what every money input (imports, the professional's amount field) goes through."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.core.validators import parse_money
+
+
+@pytest.mark.parametrize(
+    "testo, atteso",
+    [("0", Decimal("0.00")), ("50", Decimal("50.00")), (" 12.5 ", Decimal("12.50")),
+     ("9999999999.99", Decimal("9999999999.99")), ("-0", Decimal("0.00"))],
+)  # fmt: skip
+def test_it_accepts_non_negative_amounts_that_fit_a_money_column(testo, atteso):
+    assert parse_money(testo) == atteso
+
+
+@pytest.mark.parametrize(
+    "testo",
+    ["", "abc", "-0.01", "10.001", "NaN", "Infinity", "1e999999", "-1e999999", "1" * 5000,
+     "10000000000.00", "1e20"],
+)  # fmt: skip
+def test_it_refuses_everything_else_with_value_error(testo):
+    with pytest.raises(ValueError):
+        parse_money(testo)
