@@ -184,6 +184,17 @@ def utente_di(professionista: Professionista) -> User:
     )
 
 
+def entra_come_professionista(client, professionista: Professionista, paziente: CodiceUnivoco | None = None):
+    """Log the test client in as the professional, already switched to the Psicoterapeuta profile,
+    optionally with `paziente`'s code verified (as "Verifica associazione" leaves the session)."""
+    client.force_login(utente_di(professionista))
+    session = client.session
+    session["profilo"] = "psicoterapeuta"
+    if paziente is not None:
+        session["prenotazione_paziente"] = {"codice_id": paziente.pk, "cf": paziente.domanda.cf_beneficiario}
+    session.save()
+
+
 class SedutaFactory(factory.django.DjangoModelFactory):
     """A prenotata seduta written directly, amounts moved on the code as the service would."""
 

@@ -17,6 +17,7 @@ from tests.factories import (
     ProfessionistaFactory,
     SedutaFactory,
     UserFactory,
+    entra_come_professionista,
     utente_di,
 )
 
@@ -24,21 +25,6 @@ pytestmark = pytest.mark.django_db
 
 IBAN = "IT60X0542811101000000123456"
 IBAN_2 = "IT42L1234512345123456789012"
-
-
-@pytest.fixture
-def bob():
-    """Bob, an adhering psychotherapist with an IBAN, already in the Psicoterapeuta profile."""
-    professionista = ProfessionistaFactory(cognome="Neri", nome="Bob")
-    CanaleFactory(professionista=professionista, iban=IBAN)
-    return professionista
-
-
-def entra(client, professionista):
-    client.force_login(utente_di(professionista))
-    session = client.session
-    session["profilo"] = "psicoterapeuta"
-    session.save()
 
 
 @pytest.fixture
@@ -82,7 +68,7 @@ def test_a_professional_switches_profile_after_confirming_and_back(client, bob):
 
 def test_first_access_requires_an_iban_before_anything_else(client):
     carla = ProfessionistaFactory()
-    entra(client, carla)
+    entra_come_professionista(client, carla)
     for name in ["home", "prenota", "sedute", "studi"]:
         assert client.get(reverse(f"professionista:{name}"))["Location"] == reverse(
             "professionista:primo_accesso"
@@ -115,7 +101,7 @@ def test_first_access_requires_an_iban_before_anything_else(client):
 def test_a_wrong_iban_form_shows_the_message_next_to_the_field_and_changes_nothing(
     client, bob, dati, campo, messaggio
 ):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     response = client.post(reverse("professionista:canali"), dati)
     assert response.status_code == 200
     assert any(messaggio in e for e in response.context["form"].errors[campo])
@@ -123,7 +109,7 @@ def test_a_wrong_iban_form_shows_the_message_next_to_the_field_and_changes_nothi
 
 
 def test_an_ente_iban_is_added_and_made_current_and_the_old_one_is_kept(client, bob):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dati = {"tipo": "ente", "iban": IBAN_2, "partita_iva": "01114601006", "denominazione": "Studio Neri Srl"}
     assert client.post(reverse("professionista:canali"), dati).status_code == 302
     nuovo = CanaleAccredito.objects.get(professionista=bob, iban=IBAN_2)
@@ -137,7 +123,7 @@ def test_an_ente_iban_is_added_and_made_current_and_the_old_one_is_kept(client, 
 
 def test_another_professionals_iban_cannot_be_made_current(client, bob):
     altro = CanaleFactory()
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     assert client.post(reverse("professionista:canale_attuale", args=[altro.pk])).status_code == 404
     altro.refresh_from_db()
     assert altro.attuale
@@ -147,7 +133,7 @@ def test_another_professionals_iban_cannot_be_made_current(client, bob):
 
 
 def test_verify_then_book_then_receipt(client, bob, codice_di_alice):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     cf = codice_di_alice.domanda.cf_beneficiario
     page = client.post(
         reverse("professionista:prenota"), {"codice_fiscale": cf, "codice": codice_di_alice.codice}
@@ -182,7 +168,7 @@ def test_verify_then_book_then_receipt(client, bob, codice_di_alice):
 
 
 def test_a_failed_verification_shows_one_message_and_does_not_open_step_two(client, bob, codice_di_alice):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     page = client.post(
         reverse("professionista:prenota"),
         {"codice_fiscale": UserFactory().codice_fiscale, "codice": codice_di_alice.codice},
@@ -194,7 +180,7 @@ def test_a_failed_verification_shows_one_message_and_does_not_open_step_two(clie
 
 
 def test_the_booking_form_rejects_bad_input_next_to_the_field(client, bob, codice_di_alice):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     session = client.session
     session["prenotazione_paziente"] = {
         "codice_id": codice_di_alice.pk,
@@ -231,7 +217,7 @@ def test_a_revoked_professional_cannot_book_but_can_confirm(client, bob, codice_
         professionista=bob, codice=codice_di_alice, inizio=timezone.now() - dt.timedelta(hours=1)
     )
     Professionista.objects.filter(pk=bob.pk).update(stato=Professionista.Stato.REVOCATO)
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     assert "non puoi prenotare nuove sedute" in client.get(reverse("professionista:home")).content.decode()
     client.post(reverse("professionista:conferma", args=[seduta.pk]))
     seduta.refresh_from_db()
@@ -249,7 +235,7 @@ def test_le_mie_sedute_filters_and_paginates(client, bob):
             professionista=bob, codice=codice, importo=Decimal("10.00"), inizio=base + dt.timedelta(hours=n)
         )
     SedutaFactory(professionista=bob, stato=Seduta.Stato.CONFERMATA)
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     pagina = client.get(reverse("professionista:sedute")).context["pagina"]
     assert pagina.paginator.count == 26 and len(pagina.object_list) == 20
     assert len(client.get(reverse("professionista:sedute") + "?pagina=2").context["pagina"].object_list) == 6
@@ -280,7 +266,7 @@ def test_modify_cancel_confirm_from_the_detail_page(client, bob, codice_di_alice
         importo=Decimal("40.00"),
         inizio=timezone.now() - dt.timedelta(hours=2),
     )
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dettaglio = client.get(reverse("professionista:seduta", args=[futura.pk])).content.decode()
     assert "Modifica" in dettaglio and "Annulla" in dettaglio and "dopo il suo inizio" in dettaglio
     # Modify: the maximum is residuo (30) + own amount (50), capped at 50.
@@ -311,7 +297,7 @@ def test_professional_a_gets_404_on_everything_of_professional_b(client, bob):
     carla = ProfessionistaFactory()
     canale_di_carla = CanaleFactory(professionista=carla)
     seduta_di_carla = SedutaFactory(professionista=carla, inizio=timezone.now() - dt.timedelta(hours=1))
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     for name in ["seduta", "riepilogo", "ricevuta_pdf", "modifica", "annulla", "conferma"]:
         url = reverse(f"professionista:{name}", args=[seduta_di_carla.pk])
         assert client.get(url).status_code == 404, name
@@ -326,12 +312,12 @@ def test_professional_a_gets_404_on_everything_of_professional_b(client, bob):
 
 
 def test_the_channels_page_shows_the_owner_the_full_iban(client, bob):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     assert IBAN in client.get(reverse("professionista:canali")).content.decode()
 
 
 def test_a_professional_adds_a_studio(client, bob, reference_data):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dati = {"indirizzo": "Via Verdi 2", "comune": "Milano", "provincia": "MI", "cap": "20100"}
     assert client.post(reverse("professionista:studi"), dati).status_code == 302
     assert bob.studi.filter(comune="Milano").exists()
@@ -344,7 +330,7 @@ def test_after_too_many_failed_verifications_even_the_right_pair_is_refused(
     client, bob, codice_di_alice, settings
 ):
     settings.VERIFICA_MAX_ERRORI_UTENTE = 3
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     url = reverse("professionista:prenota")
     giusto = {"codice_fiscale": codice_di_alice.domanda.cf_beneficiario, "codice": codice_di_alice.codice}
     for _ in range(3):

@@ -12,12 +12,10 @@ from apps.core.models import Provincia
 from apps.professionisti.models import CanaleAccredito, Studio
 from apps.sedute.models import Seduta
 from tests.factories import (
-    CanaleFactory,
     CodiceFactory,
-    ProfessionistaFactory,
     SedutaFactory,
     UserFactory,
-    utente_di,
+    entra_come_professionista,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +25,9 @@ IBAN_2 = "IT42L1234512345123456789012"
 
 
 @pytest.fixture
-def bob():
-    professionista = ProfessionistaFactory(cognome="Neri", nome="Bob")
-    CanaleFactory(professionista=professionista, iban=IBAN)
-    return professionista
-
-
-@pytest.fixture
 def client(client):
     client.raise_request_exception = False  # a crash must show up as the 500 a user would get
     return client
-
-
-def entra(client, professionista):
-    client.force_login(utente_di(professionista))
-    session = client.session
-    session["profilo"] = "psicoterapeuta"
-    session.save()
 
 
 @pytest.fixture
@@ -86,7 +70,7 @@ def dati_seduta(bob, **modifiche):
 def test_an_amount_with_more_digits_than_decimal_holds_is_refused_not_a_500(
     client, bob, codice, importo, messaggio
 ):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     in_prenotazione(client, codice)
     response = client.post(reverse("professionista:prenota_seduta"), dati_seduta(bob, importo=importo))
     assert response.status_code == 200
@@ -96,7 +80,7 @@ def test_an_amount_with_more_digits_than_decimal_holds_is_refused_not_a_500(
 
 def test_the_same_amount_in_the_modify_form_is_refused_not_a_500(client, bob, codice):
     seduta = SedutaFactory(professionista=bob, codice=codice, importo=Decimal("30.00"))
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dati = dati_seduta(bob, data=timezone.localtime(seduta.inizio).date().isoformat(), importo="9" * 40)
     response = client.post(reverse("professionista:modifica", args=[seduta.pk]), dati)
     assert response.status_code == 200
@@ -107,7 +91,7 @@ def test_the_same_amount_in_the_modify_form_is_refused_not_a_500(client, bob, co
 
 def test_le_mie_sedute_filtered_up_to_the_last_possible_day_is_not_a_500(client, bob, codice):
     seduta = SedutaFactory(professionista=bob, codice=codice)
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     response = client.get(reverse("professionista:sedute"), {"al": "9999-12-31"})
     assert response.status_code == 200
     assert [s for s, _ in response.context["righe"]] == [seduta]
@@ -125,7 +109,7 @@ def _prossimo_salto_ora_legale() -> dt.date:
 @pytest.mark.parametrize("ora", ["02:00", "02:30", "02:59"])
 def test_a_time_that_does_not_exist_because_of_daylight_saving_is_refused(client, bob, codice, ora):
     """It was stored an hour later (02:30 typed, 03:30 shown): the patient would come at the wrong time."""
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     in_prenotazione(client, codice)
     giorno = _prossimo_salto_ora_legale()
     assert codice.valido_dal <= giorno <= codice.valido_fino_al
@@ -138,7 +122,7 @@ def test_a_time_that_does_not_exist_because_of_daylight_saving_is_refused(client
 
 
 def test_the_hours_around_the_daylight_saving_gap_are_booked_as_typed(client, bob, codice):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     in_prenotazione(client, codice)
     giorno = _prossimo_salto_ora_legale()
     for ora in ["01:59", "03:00"]:
@@ -150,7 +134,7 @@ def test_the_hours_around_the_daylight_saving_gap_are_booked_as_typed(client, bo
 
 
 def test_a_partita_iva_typed_with_spaces_is_accepted(client, bob):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dati = {"tipo": "ente", "iban": IBAN_2, "partita_iva": "011 146 010 06", "denominazione": "Studio Neri"}
     response = client.post(reverse("professionista:canali"), dati)
     assert response.status_code == 302
@@ -165,7 +149,7 @@ def test_a_partita_iva_typed_with_spaces_is_accepted(client, bob):
     ],
 )
 def test_a_too_long_ente_field_gets_one_message_not_also_a_missing_one(client, bob, dati, campo):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     response = client.post(reverse("professionista:canali"), {"tipo": "ente", "iban": IBAN_2, **dati})
     assert response.status_code == 200
     errori = response.context["form"].errors[campo]
@@ -174,7 +158,7 @@ def test_a_too_long_ente_field_gets_one_message_not_also_a_missing_one(client, b
 
 
 def test_a_cap_in_non_ascii_digits_is_refused(client, bob, reference_data):
-    entra(client, bob)
+    entra_come_professionista(client, bob)
     dati = {
         "indirizzo": "Via Nuova 1",
         "comune": "Roma",

@@ -14,24 +14,16 @@ from apps.codici.selectors import saldi_dal_registro
 from apps.professionisti.models import Professionista
 from apps.sedute import services
 from apps.sedute.models import Seduta
-from tests.factories import CanaleFactory, CodiceFactory, ProfessionistaFactory, SedutaFactory, utente_di
+from tests.factories import (
+    CanaleFactory,
+    CodiceFactory,
+    ProfessionistaFactory,
+    SedutaFactory,
+    entra_come_professionista,
+    utente_di,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bob():
-    professionista = ProfessionistaFactory(cognome="Neri", nome="Bob")
-    CanaleFactory(professionista=professionista)
-    return professionista
-
-
-def entra_con_paziente(client, professionista, codice):
-    client.force_login(utente_di(professionista))
-    session = client.session
-    session["profilo"] = "psicoterapeuta"
-    session["prenotazione_paziente"] = {"codice_id": codice.pk, "cf": codice.domanda.cf_beneficiario}
-    session.save()
 
 
 def dati_seduta(professionista, **extra):
@@ -48,7 +40,7 @@ def dati_seduta(professionista, **extra):
 
 def test_submitting_the_same_booking_form_twice_books_once(client, bob):
     codice = CodiceFactory(assegnato=Decimal("500.00"))
-    entra_con_paziente(client, bob, codice)
+    entra_come_professionista(client, bob, codice)
     dati = dati_seduta(bob, chiave_invio=str(uuid.uuid4()))
     primo = client.post(reverse("professionista:prenota_seduta"), dati)
     secondo = client.post(reverse("professionista:prenota_seduta"), dati)
@@ -62,7 +54,7 @@ def test_submitting_the_same_booking_form_twice_books_once(client, bob):
 
 def test_the_booking_form_carries_a_new_key_each_time(client, bob):
     codice = CodiceFactory()
-    entra_con_paziente(client, bob, codice)
+    entra_come_professionista(client, bob, codice)
     chiavi = {
         client.get(reverse("professionista:prenota_seduta")).context["form"]["chiave_invio"].value()
         for _ in "ab"
@@ -87,7 +79,7 @@ def test_an_exhausted_code_at_step_two_says_so_next_to_the_amount(client, bob):
     codice = CodiceFactory(assegnato=Decimal("50.00"))
     SedutaFactory(codice=codice, professionista=bob, importo=Decimal("50.00"))
     CodiceUnivoco.objects.filter(pk=codice.pk).update(stato=CodiceUnivoco.Stato.ESAURITO)
-    entra_con_paziente(client, bob, codice)
+    entra_come_professionista(client, bob, codice)
     response = client.post(reverse("professionista:prenota_seduta"), dati_seduta(bob, importo="10"))
     assert "residuo 0,00" in " ".join(response.context["form"].errors["importo"])
     assert Seduta.objects.filter(codice=codice).count() == 1
@@ -136,7 +128,7 @@ def test_someone_listed_only_as_non_psychotherapist_has_no_professional_profile(
 
 def test_a_tampered_form_key_gets_a_message_and_books_nothing(client, bob):
     codice = CodiceFactory()
-    entra_con_paziente(client, bob, codice)
+    entra_come_professionista(client, bob, codice)
     response = client.post(reverse("professionista:prenota_seduta"), dati_seduta(bob, chiave_invio="xyz"))
     assert "Modulo non valido o scaduto" in response.content.decode()
     assert not Seduta.objects.filter(codice=codice).exists()
