@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.core.models import AuditEvent
 from apps.domande.reference import OPERATORE_GROUP
-from tests.factories import SedutaFactory, UserFactory
+from tests.factories import ProfessionistaFactory, SedutaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,4 +33,6 @@ def test_operators_list_and_open_sedute_read_only_and_audited(client_carol):
 
 
 def test_operators_see_the_cnop_list(client_carol):
-    assert client_carol.get(reverse("admin:professionisti_professionista_changelist")).status_code == 200
+    ProfessionistaFactory(cognome="Galli", nome="Marco")
+    lista = client_carol.get(reverse("admin:professionisti_professionista_changelist"))
+    assert lista.status_code == 200 and "Galli Marco" in lista.content.decode()
