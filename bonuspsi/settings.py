@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.portale_professionista.context_processors.profilo",
             ],
+            "builtins": ["apps.core.templatetags.money"],
         },
     },
 ]

@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.domande.models import MONEY, Domanda
+from apps.core.money import MONEY
+from apps.domande.models import Domanda
 
 # No 0/O and 1/I: a code is read aloud and typed by hand.
 ALFABETO = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

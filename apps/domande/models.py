@@ -8,13 +8,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Provincia, Regione
+from apps.core.money import MASSIMO_SEDUTA, MONEY
 from apps.core.validators import validate_codice_fiscale
 
 ROME = ZoneInfo("Europe/Rome")
-MONEY = {"max_digits": 12, "decimal_places": 2}
-# The most a seduta may charge to a code in every annualità so far (circ. 83/2022, decree 24/11/2023,
-# circ. 124/2025). A bando's own `massimo_seduta` may be lower, never higher: sedute_seduta checks it too.
-MASSIMO_SEDUTA = Decimal("50.00")
 
 
 class Bando(models.Model):

@@ -7,22 +7,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.exceptions import DomainError
 from apps.core.models import Provincia
+from apps.core.money import euro
 from apps.core.services import audit
 from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
 
 from .models import ROME, Bando, Domanda
 from .selectors import cerca_isee
-
-
-class DomandaError(Exception):
-    """A rule the applicant broke; `field` names the form field the message belongs to."""
-
-    def __init__(self, field: str | None, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
 
 GIA_PRESENTATA = "Per questo beneficiario è già stata presentata una domanda per questo bando."
 CF_NON_VALIDO = (
@@ -35,10 +27,6 @@ NESSUN_ISEE = (
     "l'ISEE è disponibile."
 )
 NESSUN_RECAPITO = "Indicare almeno un indirizzo e-mail o un numero di cellulare per l'esito."
-
-
-def _euro(value) -> str:
-    return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def verifica_domanda(
@@ -58,50 +46,48 @@ def verifica_domanda(
     Used by the riepilogo step too, so that the applicant sees a refusal before confirming.
     """
     if bando.graduatoria_pubblicata_il:
-        raise DomandaError(
-            None,
+        raise DomainError(
             f"La graduatoria del {bando.nome} è stata pubblicata il "
             f"{bando.graduatoria_pubblicata_il:%d/%m/%Y}: non si accettano nuove domande.",
         )
     if not bando.in_finestra(adesso):
-        raise DomandaError(
-            None,
+        raise DomainError(
             f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
-            f"al {bando.chiusura:%d/%m/%Y} (ora italiana): la finestra non è aperta.",
+            f"al {bando.chiusura:%d/%m/%Y} (ora italiana): la finestra non è aperta."
         )
     cf = normalize_codice_fiscale(cf_beneficiario)
     if not is_valid_codice_fiscale(cf):
-        raise DomandaError("cf_beneficiario", CF_NON_VALIDO)
+        raise DomainError(CF_NON_VALIDO, "cf_beneficiario")
     if relazione not in Domanda.Relazione.values:
-        raise DomandaError("relazione", "Indicare per chi si presenta la domanda.")
+        raise DomainError("Indicare per chi si presenta la domanda.", "relazione")
     if relazione == Domanda.Relazione.SE_STESSO and cf != richiedente.codice_fiscale:
-        raise DomandaError("cf_beneficiario", CF_NON_PROPRIO)
+        raise DomainError(CF_NON_PROPRIO, "cf_beneficiario")
     if relazione != Domanda.Relazione.SE_STESSO and cf == richiedente.codice_fiscale:
-        raise DomandaError("relazione", CF_PROPRIO)
+        raise DomainError(CF_PROPRIO, "relazione")
     if not isinstance(provincia, Provincia):
         provincia = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
         if provincia is None:
-            raise DomandaError("provincia", "Indicare la provincia di residenza del beneficiario.")
+            raise DomainError("Indicare la provincia di residenza del beneficiario.", "provincia")
     if bando.territori_esclusi.filter(pk=provincia.regione_id).exists():
-        raise DomandaError(
-            "provincia",
+        raise DomainError(
             f"I residenti in {provincia.regione.nome} non possono presentare domanda per il {bando.nome}: "
             "il territorio è escluso dal bando.",
+            "provincia",
         )
     if not (email or "").strip() and not (cellulare or "").strip():
-        raise DomandaError("email", NESSUN_RECAPITO)
+        raise DomainError(NESSUN_RECAPITO, "email")
     if not dichiarazione:
-        raise DomandaError("dichiarazione", "La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.")
+        raise DomainError("La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.", "dichiarazione")
     if Domanda.objects.filter(bando=bando, cf_beneficiario=cf).exists():
-        raise DomandaError("cf_beneficiario", GIA_PRESENTATA)
+        raise DomainError(GIA_PRESENTATA, "cf_beneficiario")
     attestazione = cerca_isee(cf, adesso.astimezone(ROME).date())
     if attestazione is None:
-        raise DomandaError("cf_beneficiario", NESSUN_ISEE)
+        raise DomainError(NESSUN_ISEE, "cf_beneficiario")
     if attestazione.valore > bando.isee_massimo:
-        raise DomandaError(
+        raise DomainError(
+            f"L'ISEE del beneficiario ({euro(attestazione.valore)}) supera il limite di "
+            f"{euro(bando.isee_massimo)}: la domanda non è ammessa.",
             "cf_beneficiario",
-            f"L'ISEE del beneficiario ({_euro(attestazione.valore)} €) supera il limite di "
-            f"{_euro(bando.isee_massimo)} €: la domanda non è ammessa.",
         )
     return cf, provincia, attestazione
 
@@ -125,13 +111,13 @@ def presenta_domanda(
     try:
         chiave = uuid.UUID(str(chiave_invio))
     except (TypeError, ValueError) as exc:
-        raise DomandaError(None, "Modulo scaduto o non valido: ricominciare la domanda.") from exc
+        raise DomainError("Modulo scaduto o non valido: ricominciare la domanda.") from exc
 
     esistente = Domanda.objects.filter(chiave_invio=chiave).first()
     if esistente is not None:
         if esistente.richiedente_id == richiedente.pk:
             return esistente
-        raise DomandaError(None, "Modulo non valido: ricominciare la domanda.")
+        raise DomainError("Modulo non valido: ricominciare la domanda.")
 
     cf, provincia, attestazione = verifica_domanda(
         richiedente,
@@ -176,5 +162,5 @@ def presenta_domanda(
         esistente = Domanda.objects.filter(chiave_invio=chiave, richiedente=richiedente).first()
         if esistente is not None:
             return esistente
-        raise DomandaError("cf_beneficiario", GIA_PRESENTATA) from exc
+        raise DomainError(GIA_PRESENTATA, "cf_beneficiario") from exc
     return domanda

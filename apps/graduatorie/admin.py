@@ -14,10 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin
+from apps.core.exceptions import DomainError
 from apps.domande.admin import BandoAdmin as BaseBandoAdmin
 from apps.domande.models import Bando
 
-from .exceptions import GraduatoriaError
 from .export import scrivi_graduatoria
 from .models import Graduatoria, Posizione
 from .tasks import calcola_graduatorie_task, pubblica_graduatorie_task
@@ -27,7 +27,7 @@ def _run(modeladmin, request, queryset, task, args, fatto: str, avviato: str):
     for bando in queryset.order_by("anno"):
         try:
             result = task.delay(bando.pk, *args(request))
-        except GraduatoriaError as exc:
+        except DomainError as exc:
             modeladmin.message_user(request, str(exc), messages.ERROR)
             continue
         if result.ready():  # eager (embedded default, tests): the outcome is known now

@@ -4,7 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Regione
-from apps.domande.models import MONEY, Bando, Domanda
+from apps.core.money import MONEY
+from apps.domande.models import Bando, Domanda
 
 
 class Esito(models.TextChoices):

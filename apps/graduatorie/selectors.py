@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.core.money import euro
 from apps.domande.models import Domanda
 
 from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
@@ -44,7 +45,7 @@ def motivo_esclusione(domanda: Domanda, esito: str) -> str:
             f"{bando.apertura:%d/%m/%Y} – {bando.chiusura:%d/%m/%Y}."
         )
     if domanda.isee > bando.isee_massimo:
-        return f"L'ISEE supera il limite di {bando.isee_massimo} €."
+        return f"L'ISEE supera il limite di {euro(bando.isee_massimo)}."
     if bando.territori_esclusi.filter(pk=domanda.regione_id).exists():
         return "Il territorio di residenza è escluso dal bando."
     return "La domanda non possiede i requisiti del bando."

@@ -7,12 +7,12 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from apps.codici.services import crea_codici
+from apps.core.exceptions import DomainError
 from apps.core.models import Notifica, Regione
 from apps.core.services import audit, avvia_invio
 from apps.domande.models import Bando, BudgetRegionale
 
 from . import ranking
-from .exceptions import GraduatoriaError
 from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
 
 
@@ -66,7 +66,7 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = _lock_graduatorie(bando)
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
-        raise GraduatoriaError(f"La graduatoria del bando {bando.anno} è già pubblicata: non si ricalcola.")
+        raise DomainError(f"La graduatoria del bando {bando.anno} è già pubblicata: non si ricalcola.")
     Posizione.objects.filter(graduatoria__bando=bando).delete()
     for g in graduatorie:
         # Reset with the budget: a lowered budget below the old `assegnato` would break the check.
@@ -173,9 +173,9 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando))
     if not graduatorie or any(g.stato == Graduatoria.Stato.DA_CALCOLARE for g in graduatorie):
-        raise GraduatoriaError(f"Calcolare la graduatoria del bando {bando.anno} prima di pubblicarla.")
+        raise DomainError(f"Calcolare la graduatoria del bando {bando.anno} prima di pubblicarla.")
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
-        raise GraduatoriaError(f"La graduatoria del bando {bando.anno} è già pubblicata.")
+        raise DomainError(f"La graduatoria del bando {bando.anno} è già pubblicata.")
 
     finanziate = Posizione.objects.filter(graduatoria__bando=bando, esito__in=ESITI_FINANZIATI).values_list(
         "domanda_id", "importo_assegnato"

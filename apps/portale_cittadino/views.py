@@ -12,15 +12,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.codici.selectors import codici_del_cittadino
+from apps.core.exceptions import DomainError
+from apps.core.money import euro
 from apps.core.pdf import pdf_response
 from apps.domande.models import Bando
 from apps.domande.selectors import bandi_aperti, domande_del_cittadino
-from apps.domande.services import DomandaError, presenta_domanda, verifica_domanda
+from apps.domande.services import presenta_domanda, verifica_domanda
 from apps.graduatorie.selectors import esito_pubblicato
 from apps.professionisti.selectors import cerca_professionisti
 from apps.sedute.models import Seduta
 from apps.sedute.selectors import righe_del_codice, sedute_del_cittadino
-from apps.sedute.services import SedutaError, annulla_seduta_beneficiario
+from apps.sedute.services import annulla_seduta_beneficiario
 
 from .forms import CercaProfessionistiForm, DomandaForm
 
@@ -44,7 +46,7 @@ def home(request):
     )
 
 
-def _errore_nel_form(form: DomandaForm, exc: DomandaError) -> None:
+def _errore_nel_form(form: DomandaForm, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -83,7 +85,7 @@ def presenta(request, pk):
         _, provincia, attestazione = verifica_domanda(
             request.user, bando, adesso=adesso, **form.dati_servizio()
         )
-    except DomandaError as exc:
+    except DomainError as exc:
         _errore_nel_form(form, exc)
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
     return render(
@@ -135,10 +137,6 @@ def provvedimento_pdf(request, pk):
     )
 
 
-def _euro(importo) -> str:
-    return f"{importo:,.2f} €".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 @login_required
 def codice(request, pk):
     """The balance page: amounts, and every seduta booked on the code, by any professional.
@@ -155,7 +153,7 @@ def codice(request, pk):
             "quando": f"{timezone.localtime(r['inizio']):%d/%m/%Y %H:%M}",
             "professionista": f"{r['cognome']} {r['nome']}",
             "comune": r["comune"],
-            "importo": _euro(r["importo"]),
+            "importo": euro(r["importo"]),
             "stato": etichette[r["stato"]],
             "url_annulla": url_annulla.format(r["pk"])
             if r["stato"] == Seduta.Stato.PRENOTATA and r["inizio"] > adesso
@@ -174,7 +172,7 @@ def annulla_seduta(request, pk):
     if request.method == "POST":
         try:
             annulla_seduta_beneficiario(request.user, seduta)
-        except SedutaError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(

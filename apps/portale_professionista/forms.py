@@ -10,6 +10,7 @@ from django.utils import timezone
 from stdnum.it import iva
 
 from apps.core.models import Provincia
+from apps.core.money import MASSIMO_SEDUTA
 from apps.core.validators import (
     is_valid_codice_fiscale,
     normalize_codice_fiscale,
@@ -17,7 +18,6 @@ from apps.core.validators import (
     validate_iban,
     validate_partita_iva,
 )
-from apps.domande.models import MASSIMO_SEDUTA
 from apps.professionisti.models import CanaleAccredito
 from apps.professionisti.services import normalizza_iban
 from apps.sedute.models import Seduta

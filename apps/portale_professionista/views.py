@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.exceptions import DomainError
 from apps.core.pdf import pdf_response
 from apps.professionisti.selectors import canale_attuale, canali_di, professionista_di
 from apps.professionisti.services import (
-    ProfessionistaError,
     aggiungi_canale,
     aggiungi_studio,
     imposta_canale_attuale,
@@ -98,7 +98,7 @@ def canali(request):
     if request.method == "POST" and form.is_valid():
         try:
             aggiungi_canale(request.user, request.professionista, **form.cleaned_data)
-        except ProfessionistaError as exc:
+        except DomainError as exc:
             _errore(form, exc)
         else:
             messages.success(request, "IBAN aggiunto ai tuoi canali di accredito.")
@@ -126,7 +126,7 @@ def studi(request):
     if request.method == "POST" and form.is_valid():
         try:
             aggiungi_studio(request.user, request.professionista, **form.cleaned_data)
-        except ProfessionistaError as exc:
+        except DomainError as exc:
             _errore(form, exc)
         else:
             messages.success(request, "Studio aggiunto.")
@@ -161,7 +161,7 @@ def prenota(request):
             verifica = sedute.verifica_associazione(
                 request.user, request.professionista, ip=_ip(request), **form.cleaned_data
             )
-        except sedute.SedutaError as exc:
+        except sedute.DomainError as exc:
             request.session.pop(SESSIONE_PAZIENTE, None)
             _errore(form, exc)
         else:
@@ -213,7 +213,7 @@ def prenota_seduta(request):
                 importo=form.cleaned_data["importo"],
                 chiave_invio=form.cleaned_data["chiave_invio"],
             )
-        except sedute.SedutaError as exc:
+        except sedute.DomainError as exc:
             _errore(form, exc)
             codice.refresh_from_db()
         else:
@@ -306,7 +306,7 @@ def modifica(request, pk):
                 durata_minuti=form.cleaned_data["durata_minuti"],
                 importo=form.cleaned_data["importo"],
             )
-        except sedute.SedutaError as exc:
+        except sedute.DomainError as exc:
             _errore(form, exc)
         else:
             return redirect(reverse("professionista:riepilogo", args=[seduta.pk]) + "?azione=modificata")
@@ -327,7 +327,7 @@ def _azione(request, pk, servizio, azione: str, template: str):
     if request.method == "POST":
         try:
             servizio(request.user, seduta)
-        except sedute.SedutaError as exc:
+        except sedute.DomainError as exc:
             messages.error(request, exc.message)
             return redirect("professionista:seduta", pk=seduta.pk)
         return redirect(reverse("professionista:riepilogo", args=[seduta.pk]) + f"?azione={azione}")

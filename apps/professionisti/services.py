@@ -2,18 +2,10 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.core.exceptions import DomainError
 from apps.core.services import audit
 
 from .models import CanaleAccredito, Professionista, Studio
-
-
-class ProfessionistaError(Exception):
-    """A mistake the professional can fix: `message` is shown next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalizza_iban(iban: str) -> str:
@@ -37,7 +29,7 @@ def aggiungi_canale(
     # Lock the professional: two tabs adding a first IBAN at once must not both make it current.
     Professionista.objects.select_for_update().get(pk=professionista.pk)
     if CanaleAccredito.objects.filter(professionista=professionista, iban=iban).exists():
-        raise ProfessionistaError("Questo IBAN è già tra i tuoi canali di accredito.", "iban")
+        raise DomainError("Questo IBAN è già tra i tuoi canali di accredito.", "iban")
     primo = not CanaleAccredito.objects.filter(professionista=professionista).exists()
     canale = CanaleAccredito.objects.create(
         professionista=professionista,
@@ -76,6 +68,6 @@ def aggiungi_studio(utente, professionista: Professionista, *, indirizzo, comune
                 cap=cap,
             )
     except IntegrityError as exc:
-        raise ProfessionistaError("Questo studio è già nel tuo elenco.", "indirizzo") from exc
+        raise DomainError("Questo studio è già nel tuo elenco.", "indirizzo") from exc
     audit(utente, "studio.aggiunto", studio)
     return studio

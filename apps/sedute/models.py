@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.codici.models import CodiceUnivoco
-from apps.domande.models import MASSIMO_SEDUTA, MONEY
+from apps.core.money import MASSIMO_SEDUTA, MONEY
 from apps.professionisti.models import Professionista, Studio
 
 

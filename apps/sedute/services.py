@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.services import blocca_codice, muovi_importi
+from apps.core.exceptions import DomainError
+from apps.core.money import euro
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale
 
@@ -32,16 +34,7 @@ MESSAGGIO_TROPPI_TENTATIVI = (
 )
 
 
-class SedutaError(Exception):
-    """A mistake the user can fix: `message` is shown next to `field` and nothing was changed."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class AssociazioneNonValida(SedutaError):
+class AssociazioneNonValida(DomainError):
     def __init__(self):
         super().__init__(MESSAGGIO_ASSOCIAZIONE, None)
 
@@ -95,7 +88,7 @@ def verifica_associazione(utente, professionista, *, codice_fiscale: str, codice
     adesso = adesso or timezone.now()
     if ratelimit.bloccato(utente.pk, ip):
         audit(utente, "seduta.verifica", esito="bloccata", ip=ip)
-        raise SedutaError(MESSAGGIO_TROPPI_TENTATIVI)
+        raise DomainError(MESSAGGIO_TROPPI_TENTATIVI)
     cf = normalize_codice_fiscale(codice_fiscale)
     trovato = (
         CodiceUnivoco.objects.select_related("domanda__bando")
@@ -123,16 +116,16 @@ def _controlla_dati(codice: CodiceUnivoco, inizio: dt.datetime, durata_minuti: i
         raise ValueError("inizio deve essere un datetime con fuso orario")
     giorno = timezone.localdate(inizio)
     if giorno < codice.valido_dal:
-        raise SedutaError(
+        raise DomainError(
             f"La data non può precedere l'inizio della validità del codice ({codice.valido_dal:%d/%m/%Y}).",
             "data",
         )
     if giorno > codice.valido_fino_al:
-        raise SedutaError(f"Il codice è valido fino al {codice.valido_fino_al:%d/%m/%Y}.", "data")
+        raise DomainError(f"Il codice è valido fino al {codice.valido_fino_al:%d/%m/%Y}.", "data")
     if not 1 <= durata_minuti <= 600:
-        raise SedutaError("Indica una durata tra 1 e 600 minuti.", "durata_minuti")
+        raise DomainError("Indica una durata tra 1 e 600 minuti.", "durata_minuti")
     if importo < CENT or importo != importo.quantize(CENT):
-        raise SedutaError("Indica un importo di almeno 0,01 € con al massimo due decimali.", "importo")
+        raise DomainError("Indica un importo di almeno 0,01 € con al massimo due decimali.", "importo")
 
 
 def _controlla_prima_seduta(codice: CodiceUnivoco, inizio: dt.datetime, seduta: Seduta | None = None) -> None:
@@ -145,14 +138,14 @@ def _controlla_prima_seduta(codice: CodiceUnivoco, inizio: dt.datetime, seduta: 
     if seduta is not None:
         altre = altre.exclude(pk=seduta.pk)
     if not altre.exists():
-        raise SedutaError(
+        raise DomainError(
             f"La prima seduta deve svolgersi entro il {codice.prima_seduta_entro:%d/%m/%Y}.", "data"
         )
 
 
-def _troppo(massimo: Decimal) -> SedutaError:
-    return SedutaError(
-        f"L'importo supera il massimo disponibile per questa seduta: {massimo:.2f} €".replace(".", ","),
+def _troppo(massimo: Decimal) -> DomainError:
+    return DomainError(
+        f"L'importo supera il massimo disponibile per questa seduta: {euro(massimo)}",
         "importo",
     )
 
@@ -174,12 +167,12 @@ def prenota_seduta(
     resubmission returns the seduta already booked instead of booking it twice."""
     adesso = adesso or timezone.now()
     if not professionista.puo_prenotare:
-        raise SedutaError(
+        raise DomainError(
             "La tua adesione all'iniziativa non risulta attiva nella lista CNOP: non puoi prenotare nuove "
             "sedute. Puoi ancora confermare e fatturare quelle già prenotate."
         )
     if studio.professionista_id != professionista.pk:
-        raise SedutaError("Scegli uno dei tuoi studi.", "studio")
+        raise DomainError("Scegli uno dei tuoi studi.", "studio")
     with transaction.atomic():
         codice = blocca_codice(codice_id)
         if chiave_invio is not None:
@@ -187,13 +180,13 @@ def prenota_seduta(
             gia_prenotata = Seduta.objects.filter(chiave_invio=chiave_invio).first()
             if gia_prenotata is not None:
                 if gia_prenotata.professionista_id != professionista.pk:
-                    raise SedutaError("Modulo non valido: ricomincia la prenotazione.")
+                    raise DomainError("Modulo non valido: ricomincia la prenotazione.")
                 return gia_prenotata
         if not _associato(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
             raise AssociazioneNonValida()
         if codice.residuo == 0:
             # Already verified in this session, so saying so reveals nothing new.
-            raise SedutaError("Il codice non ha più importo disponibile: residuo 0,00 €.", "importo")
+            raise DomainError("Il codice non ha più importo disponibile: residuo 0,00 €.", "importo")
         _controlla_dati(codice, inizio, durata_minuti, importo)
         _controlla_prima_seduta(codice, inizio)
         if importo > massimo_per_seduta(codice):
@@ -229,17 +222,17 @@ def modifica_seduta(
     adesso = adesso or timezone.now()
     codice, seduta = _rileggi(seduta)
     if not seduta.modificabile:
-        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
+        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
     _controlla_dati(codice, inizio, durata_minuti, importo)
     _controlla_prima_seduta(codice, inizio, seduta)
     if seduta.stato == Seduta.Stato.CONFERMATA and inizio > adesso:
-        raise SedutaError("Una seduta già confermata non può essere spostata a una data futura.", "data")
+        raise DomainError("Una seduta già confermata non può essere spostata a una data futura.", "data")
     massimo = massimo_per_seduta(codice, codice.residuo + seduta.importo)
     if importo > massimo:
         raise _troppo(massimo)
     delta = importo - seduta.importo
     if delta > 0 and codice.stato not in (CodiceUnivoco.Stato.ATTIVO, CodiceUnivoco.Stato.ESAURITO):
-        raise SedutaError(
+        raise DomainError(
             f"Il codice è {codice.get_stato_display()}: l'importo della seduta si può solo ridurre.",
             "importo",
         )
@@ -265,9 +258,9 @@ def _annulla(utente, seduta: Seduta, da: str, adesso) -> Seduta:
     if seduta.stato == Seduta.Stato.ANNULLATA:
         return seduta  # already done: a second click changes nothing
     if da == Seduta.AnnullataDa.BENEFICIARIO and not seduta.annullabile_dal_beneficiario(adesso):
-        raise SedutaError("Puoi annullare solo una seduta prenotata che non si è ancora svolta.")
+        raise DomainError("Puoi annullare solo una seduta prenotata che non si è ancora svolta.")
     if not seduta.annullabile:
-        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può più annullare.")
+        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può più annullare.")
     muovi_importi(
         codice,
         MovimentoCodice.Tipo.RILASCIO,
@@ -299,10 +292,10 @@ def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     if seduta.stato == Seduta.Stato.CONFERMATA:
         return seduta
     if seduta.stato != Seduta.Stato.PRENOTATA:
-        raise SedutaError(f"La seduta è {seduta.get_stato_display()}: non si può confermare.")
+        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può confermare.")
     if seduta.inizio > adesso:
         inizio = timezone.localtime(seduta.inizio)
-        raise SedutaError(f"Potrai confermare la seduta dopo il suo inizio, il {inizio:%d/%m/%Y alle %H:%M}.")
+        raise DomainError(f"Potrai confermare la seduta dopo il suo inizio, il {inizio:%d/%m/%Y alle %H:%M}.")
     muovi_importi(
         codice,
         MovimentoCodice.Tipo.UTILIZZO,

@@ -185,7 +185,7 @@ class TestWhoCanNoLongerBook:
         assert not bob.in_lista and not bob.puo_prenotare
         assert bob.studi.count() == 1
         assert Seduta.objects.get(pk=seduta.pk).stato == Seduta.Stato.PRENOTATA
-        with pytest.raises(sedute.SedutaError, match="lista CNOP"):
+        with pytest.raises(sedute.DomainError, match="lista CNOP"):
             prenota(bob, seduta)
         # The seduta already booked can still be confirmed once its time has passed.
         confermata = sedute.conferma_seduta(
@@ -216,7 +216,7 @@ class TestWhoCanNoLongerBook:
         bob.refresh_from_db()
         assert (imp.aggiornati, imp.revocati) == (1, 1)
         assert bob.in_lista and bob.stato == Professionista.Stato.REVOCATO and not bob.puo_prenotare
-        with pytest.raises(sedute.SedutaError, match="lista CNOP"):
+        with pytest.raises(sedute.DomainError, match="lista CNOP"):
             prenota(bob, seduta)
 
 

@@ -9,9 +9,9 @@ from django.core import mail
 from apps.codici.models import ALFABETO, LUNGHEZZA, CodiceUnivoco
 from apps.codici.selectors import saldi_dal_registro
 from apps.core import sms
+from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent, Notifica
 from apps.core.services import send_pending
-from apps.graduatorie.exceptions import GraduatoriaError
 from apps.graduatorie.models import ESITI_FINANZIATI, Graduatoria, Posizione
 from apps.graduatorie.services import _accoda_esiti, calcola_graduatorie, pubblica_graduatorie
 from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, regione
@@ -85,7 +85,7 @@ def test_publication_freezes_the_graduatorie_and_is_audited():
 def test_publishing_twice_is_refused_and_creates_nothing_more():
     bando = graduatoria_calcolata(anno=2095)
     pubblica_graduatorie(bando, data=PUBBLICAZIONE)
-    with pytest.raises(GraduatoriaError, match="già pubblicata"):
+    with pytest.raises(DomainError, match="già pubblicata"):
         pubblica_graduatorie(bando, data=PUBBLICAZIONE + dt.timedelta(days=1))
     assert CodiceUnivoco.objects.filter(domanda__bando=bando).count() == 2
     assert Notifica.objects.count() == 8

@@ -16,8 +16,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from apps.codici.models import CodiceUnivoco
+from apps.core.exceptions import DomainError
 from apps.graduatorie import services
-from apps.graduatorie.exceptions import GraduatoriaError
 from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, regione
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,7 +53,7 @@ def publish_twice_at_once(bando, monkeypatch) -> tuple[list, int]:
         try:
             services.pubblica_graduatorie(bando)
             outcomes.append("pubblicata")
-        except GraduatoriaError:
+        except DomainError:
             outcomes.append("rifiutata")
         except Exception as exc:  # the control's unique-key violation
             outcomes.append(type(exc).__name__)

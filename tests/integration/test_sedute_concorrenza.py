@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from apps.codici.models import CodiceUnivoco
 from apps.codici.selectors import saldi_dal_registro
+from apps.core.exceptions import DomainError
 from apps.sedute import services
 from apps.sedute.models import Seduta
-from apps.sedute.services import SedutaError
 from tests.factories import CodiceFactory, ProfessionistaFactory, SedutaFactory, utente_di
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("concorrenza")]
@@ -64,8 +64,8 @@ def esegui_in_parallelo(lavori, thread=THREAD) -> Counter:
                     return
                 try:
                     esiti.append(lavoro())
-                except SedutaError as exc:
-                    esiti.append(("SedutaError", exc.field, exc.message))
+                except DomainError as exc:
+                    esiti.append(("DomainError", exc.field, exc.message))
                 except IntegrityError as exc:
                     esiti.append(("IntegrityError", getattr(exc.__cause__.diag, "constraint_name", "")))
                 except Exception as exc:  # anything else fails the test by name
@@ -160,8 +160,8 @@ def riassunto(esiti: Counter) -> Counter:
 def test_simultaneous_bookings_never_spend_more_than_the_residuo(codice_120, monkeypatch, professionisti):
     passati = finestra_larga(monkeypatch)
     esiti = esegui_in_parallelo(prenotazioni(codice_120, professionisti))
-    assert riassunto(esiti) == {"prenotata": 2, "SedutaError": 98}, esiti
-    assert esiti[("SedutaError", "importo", TROPPO_20)] == 98  # the clear message, with what is left
+    assert riassunto(esiti) == {"prenotata": 2, "DomainError": 98}, esiti
+    assert esiti[("DomainError", "importo", TROPPO_20)] == 98  # the clear message, with what is left
     assert len(passati) == 2  # with the lock nobody else ever got past the check
     codice = assert_coerente(codice_120)
     assert (codice.residuo, codice.prenotato) == (Decimal("20.00"), Decimal("100.00"))
@@ -181,7 +181,7 @@ def test_control_without_the_lock_bookings_pass_the_check_and_only_the_database_
     fermati = esiti[("IntegrityError", "codice_non_oltre_assegnato")]
     assert fermati >= 1
     assert fermati == len(passati) - 2
-    assert riassunto(esiti) == {"prenotata": 2, "IntegrityError": fermati, "SedutaError": 98 - fermati}, esiti
+    assert riassunto(esiti) == {"prenotata": 2, "IntegrityError": fermati, "DomainError": 98 - fermati}, esiti
     codice = assert_coerente(codice_120)
     assert codice.residuo == Decimal("20.00")
 
@@ -238,7 +238,7 @@ def test_confirm_racing_cancel_ends_in_one_consistent_state(seduta_passata, monk
         Counter(
             {
                 ("annullata", "annullata"): 1,
-                ("SedutaError", None, "La seduta è annullata: non si può confermare."): 1,
+                ("DomainError", None, "La seduta è annullata: non si può confermare."): 1,
             }
         ),
         Counter({("confermata", "confermata"): 1, ("annullata", "annullata"): 1}),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.codici.models import CodiceUnivoco
 from apps.codici.selectors import saldi_dal_registro
+from apps.core.exceptions import DomainError
 from apps.professionisti.models import Professionista
 from apps.sedute import services
 from apps.sedute.models import Seduta
@@ -67,7 +68,7 @@ def test_another_professionals_key_is_refused(bob):
     carla = ProfessionistaFactory()
     chiave = uuid.uuid4()
     SedutaFactory(professionista=carla, codice=codice, chiave_invio=chiave)
-    with pytest.raises(services.SedutaError, match="Modulo non valido"):
+    with pytest.raises(DomainError, match="Modulo non valido"):
         services.prenota_seduta(
             utente_di(bob), bob, codice_id=codice.pk, codice_fiscale=codice.domanda.cf_beneficiario,
             studio=bob.studi.first(), inizio=timezone.now() + dt.timedelta(days=1), durata_minuti=50,
@@ -93,7 +94,7 @@ def test_on_a_code_that_can_no_longer_be_spent_an_amount_can_only_go_down(bob, s
         inizio=timezone.now() - dt.timedelta(days=1),
     )  # fmt: skip
     CodiceUnivoco.objects.filter(pk=codice.pk).update(stato=stato)
-    with pytest.raises(services.SedutaError, match="si può solo ridurre"):
+    with pytest.raises(DomainError, match="si può solo ridurre"):
         services.modifica_seduta(
             utente_di(bob), seduta, inizio=seduta.inizio, durata_minuti=50, importo=Decimal("40.00")
         )

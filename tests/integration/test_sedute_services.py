@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.selectors import saldi_dal_registro
+from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent
 from apps.domande.models import Bando
 from apps.professionisti.models import Professionista
@@ -23,7 +24,6 @@ from apps.sedute.services import (
     MESSAGGIO_ASSOCIAZIONE,
     MESSAGGIO_TROPPI_TENTATIVI,
     AssociazioneNonValida,
-    SedutaError,
     annulla_seduta,
     annulla_seduta_beneficiario,
     conferma_seduta,
@@ -262,7 +262,7 @@ def test_a_user_is_blocked_after_the_maximum_failures_even_with_correct_data(
     settings.VERIFICA_MAX_ERRORI_IP = 100
     for _ in range(settings.VERIFICA_MAX_ERRORI_UTENTE):
         _non_valido(utente_bob, bob, codice, cf=make_cf())
-    with pytest.raises(SedutaError) as exc:
+    with pytest.raises(DomainError) as exc:
         verifica(utente_bob, bob, codice)  # correct pairing: still refused
     assert not isinstance(exc.value, AssociazioneNonValida)
     assert exc.value.message == MESSAGGIO_TROPPI_TENTATIVI
@@ -285,7 +285,7 @@ def test_the_ip_limit_blocks_another_user_from_the_same_address(utente_bob, bob,
         _non_valido(utente_bob, bob, codice, cf=make_cf())
     utente_carol = utente_di(carol)
     _non_valido(utente_carol, carol, codice, cf=make_cf())  # carol's first failure, the address's fourth
-    with pytest.raises(SedutaError, match="Troppe verifiche"):
+    with pytest.raises(DomainError, match="Troppe verifiche"):
         verifica(utente_carol, carol, codice)
     assert verifica(utente_carol, carol, codice, ip=ALTRO_IP).codice_id == codice.pk
 
@@ -297,7 +297,7 @@ def test_successful_verifications_do_not_count_towards_the_limit(utente_bob, bob
     for _ in range(limite * 3):  # a busy professional verifying real patients
         assert verifica(utente_bob, bob, codice).codice_id == codice.pk
     _non_valido(utente_bob, bob, codice, cf=make_cf())  # the limit-th failure
-    with pytest.raises(SedutaError, match="Troppe verifiche"):
+    with pytest.raises(DomainError, match="Troppe verifiche"):
         verifica(utente_bob, bob, codice)
 
 
@@ -309,7 +309,7 @@ def test_every_verification_is_audited_without_code_or_codice_fiscale_in_clear(
     verifica(utente_bob, bob, codice)
     _non_valido(utente_bob, bob, codice, cf=make_cf())
     _non_valido(utente_bob, bob, codice, testo=codice.codice[::-1])
-    with pytest.raises(SedutaError, match="Troppe verifiche"):
+    with pytest.raises(DomainError, match="Troppe verifiche"):
         verifica(utente_bob, bob, codice)
     eventi = list(AuditEvent.objects.filter(azione="seduta.verifica").order_by("id"))
     assert [e.dettagli["esito"] for e in eventi] == ["ok", "non_valida", "non_valida", "bloccata"]
@@ -353,7 +353,7 @@ def test_it_books_amounts_from_one_cent_to_fifty_euro(bob, codice, importo):
     ],
 )
 def test_it_rejects_amounts_outside_one_cent_to_fifty_euro(bob, codice, importo, messaggio):
-    with pytest.raises(SedutaError, match=messaggio) as exc:
+    with pytest.raises(DomainError, match=messaggio) as exc:
         prenota(bob, codice, importo=importo)
     assert exc.value.field == "importo"
     assert not Seduta.objects.exists()
@@ -362,7 +362,7 @@ def test_it_rejects_amounts_outside_one_cent_to_fifty_euro(bob, codice, importo,
 
 def test_it_rejects_amount_over_residuo(bob, nuovo_codice):
     codice = nuovo_codice("30.00")
-    with pytest.raises(SedutaError) as exc:
+    with pytest.raises(DomainError) as exc:
         prenota(bob, codice, importo="30.01")
     assert exc.value.field == "importo"
     assert exc.value.message == "L'importo supera il massimo disponibile per questa seduta: 30,00 €"
@@ -377,7 +377,7 @@ def test_the_code_becomes_esaurito_at_residuo_zero_and_attivo_again_on_cancel(bo
     seconda = prenota(bob, codice, importo="50.00")
     assert (assert_registro(codice).stato, codice.residuo) == (CodiceUnivoco.Stato.ESAURITO, 0)
     # An exhausted code books nothing more; the professional already verified it, so the message says why.
-    with pytest.raises(SedutaError, match="residuo 0,00") as errore:
+    with pytest.raises(DomainError, match="residuo 0,00") as errore:
         prenota(bob, codice, importo="0.01")
     assert errore.value.field == "importo"
     annulla_seduta(utente_di(bob), seconda)
@@ -414,7 +414,7 @@ def test_it_rejects_a_date_one_day_outside_validity(bob, codice, quando, messagg
         if quando == "prima"
         else codice.valido_fino_al + dt.timedelta(days=1)
     )
-    with pytest.raises(SedutaError, match=messaggio) as exc:
+    with pytest.raises(DomainError, match=messaggio) as exc:
         prenota(bob, codice, inizio=alle(giorno))
     assert exc.value.field == "data"
     assert not Seduta.objects.exists()
@@ -445,7 +445,7 @@ def test_a_professional_out_of_the_cnop_list_cannot_book_but_confirms_and_cancel
         Professionista.objects.filter(pk=bob.pk).update(in_lista=False)
     bob.refresh_from_db()
     assert not bob.puo_prenotare
-    with pytest.raises(SedutaError, match="lista CNOP") as exc:
+    with pytest.raises(DomainError, match="lista CNOP") as exc:
         prenota(bob, codice, importo="10.00")
     assert exc.value.field is None
     assert conferma_seduta(utente_di(bob), passata, adesso=adesso).stato == Seduta.Stato.CONFERMATA
@@ -455,7 +455,7 @@ def test_a_professional_out_of_the_cnop_list_cannot_book_but_confirms_and_cancel
 
 
 def test_it_refuses_the_studio_of_another_professional(bob, carol, codice):
-    with pytest.raises(SedutaError, match="tuoi studi") as exc:
+    with pytest.raises(DomainError, match="tuoi studi") as exc:
         prenota(bob, codice, studio=carol.studi.get())
     assert exc.value.field == "studio"
     assert not Seduta.objects.exists()
@@ -471,7 +471,7 @@ def test_it_refuses_a_codice_fiscale_that_does_not_match_the_code(bob, codice):
 def test_the_first_seduta_must_fall_within_the_deadline(bob, nuovo_codice, oggi):
     entro = oggi + dt.timedelta(days=5)
     codice = nuovo_codice(prima_seduta_entro=entro)
-    with pytest.raises(SedutaError, match=f"entro il {entro:%d/%m/%Y}") as exc:
+    with pytest.raises(DomainError, match=f"entro il {entro:%d/%m/%Y}") as exc:
         prenota(bob, codice, inizio=alle(entro + dt.timedelta(days=1)))
     assert exc.value.field == "data"
     prima = prenota(bob, codice, inizio=alle(entro, 19))  # the last day is still in time
@@ -485,7 +485,7 @@ def test_a_cancelled_first_seduta_does_not_count_for_the_deadline(bob, nuovo_cod
     entro = oggi + dt.timedelta(days=5)
     codice = nuovo_codice(prima_seduta_entro=entro)
     annulla_seduta(utente_di(bob), prenota(bob, codice, inizio=alle(entro)))
-    with pytest.raises(SedutaError, match="La prima seduta"):
+    with pytest.raises(DomainError, match="La prima seduta"):
         prenota(bob, codice, inizio=alle(entro + dt.timedelta(days=1)))
     assert_registro(codice)
 
@@ -522,7 +522,7 @@ def test_modifica_refuses_one_cent_above_residuo_plus_its_own_and_changes_nothin
     seduta = prenota(bob, codice, importo="30.00")
     prenota(bob, codice, importo="25.00")
     prima = movimenti(codice)
-    with pytest.raises(SedutaError) as exc:
+    with pytest.raises(DomainError) as exc:
         modifica_seduta(
             utente_di(bob),
             seduta,
@@ -583,7 +583,7 @@ def test_modifica_of_a_confermata_moves_utilizzato(bob, codice, adesso):
 def test_modifica_refuses_to_move_a_confermata_into_the_future(bob, codice, adesso):
     seduta = prenota(bob, codice, importo="30.00", inizio=adesso - dt.timedelta(hours=3))
     conferma_seduta(utente_di(bob), seduta, adesso=adesso)
-    with pytest.raises(SedutaError, match="data futura") as exc:
+    with pytest.raises(DomainError, match="data futura") as exc:
         modifica_seduta(
             utente_di(bob),
             seduta,
@@ -610,7 +610,7 @@ def test_modifica_cannot_move_the_only_seduta_past_the_first_seduta_deadline(bob
     entro = oggi + dt.timedelta(days=5)
     codice = nuovo_codice(prima_seduta_entro=entro)
     seduta = prenota(bob, codice, inizio=alle(entro))
-    with pytest.raises(SedutaError, match="La prima seduta") as exc:
+    with pytest.raises(DomainError, match="La prima seduta") as exc:
         modifica_seduta(
             utente_di(bob),
             seduta,
@@ -633,7 +633,7 @@ def test_modifica_cannot_move_the_only_seduta_past_the_first_seduta_deadline(bob
 
 def test_modifica_refuses_an_annullata_seduta(bob, codice):
     seduta = annulla_seduta(utente_di(bob), prenota(bob, codice))
-    with pytest.raises(SedutaError, match="annullata"):
+    with pytest.raises(DomainError, match="annullata"):
         modifica_seduta(
             utente_di(bob), seduta, inizio=seduta.inizio, durata_minuti=50, importo=Decimal("10.00")
         )
@@ -645,7 +645,7 @@ def test_modifica_refuses_an_annullata_seduta(bob, codice):
 
 def test_conferma_is_refused_before_the_seduta_starts(bob, codice, adesso):
     seduta = prenota(bob, codice, inizio=adesso + dt.timedelta(seconds=1))
-    with pytest.raises(SedutaError, match="dopo il suo inizio"):
+    with pytest.raises(DomainError, match="dopo il suo inizio"):
         conferma_seduta(utente_di(bob), seduta, adesso=adesso)
     assert Seduta.objects.get(pk=seduta.pk).stato == Seduta.Stato.PRENOTATA
     assert assert_registro(codice).prenotato == Decimal("50.00")
@@ -673,7 +673,7 @@ def test_a_second_conferma_changes_nothing(bob, codice, adesso):
 def test_conferma_is_refused_on_an_annullata(bob, codice, adesso):
     seduta = prenota(bob, codice, inizio=adesso - dt.timedelta(hours=1))
     annulla_seduta(utente_di(bob), seduta, adesso=adesso)
-    with pytest.raises(SedutaError, match="annullata"):
+    with pytest.raises(DomainError, match="annullata"):
         conferma_seduta(utente_di(bob), seduta, adesso=adesso)
     codice = assert_registro(codice)
     assert (codice.prenotato, codice.utilizzato) == (0, 0)
@@ -718,9 +718,9 @@ def test_annulla_and_modifica_are_refused_once_invoiced(bob, codice, adesso, sta
     conferma_seduta(utente_di(bob), seduta, adesso=adesso)
     Seduta.objects.filter(pk=seduta.pk).update(stato=stato)  # as the invoicing would
     prima = movimenti(codice)
-    with pytest.raises(SedutaError, match="non si può più annullare"):
+    with pytest.raises(DomainError, match="non si può più annullare"):
         annulla_seduta(utente_di(bob), seduta, adesso=adesso)
-    with pytest.raises(SedutaError, match="non si può più modificare"):
+    with pytest.raises(DomainError, match="non si può più modificare"):
         modifica_seduta(
             utente_di(bob), seduta, inizio=seduta.inizio, durata_minuti=50, importo=Decimal("10.00")
         )
@@ -743,7 +743,7 @@ def test_the_beneficiary_cannot_cancel_a_started_past_or_confermata_seduta(alice
     seduta = prenota(bob, codice, inizio=inizio)
     if caso == "confermata":
         conferma_seduta(utente_di(bob), seduta, adesso=adesso)
-    with pytest.raises(SedutaError, match="Puoi annullare solo una seduta prenotata"):
+    with pytest.raises(DomainError, match="Puoi annullare solo una seduta prenotata"):
         annulla_seduta_beneficiario(alice, seduta, adesso=adesso)
     assert Seduta.objects.get(pk=seduta.pk).stato != Seduta.Stato.ANNULLATA
     assert_registro(codice)
@@ -761,11 +761,11 @@ def test_the_maximum_per_seduta_comes_from_the_codes_bando(bob, nuovo_codice):
         ip="10.0.0.1",
     )
     assert verifica.massimo == Decimal("40.00")
-    with pytest.raises(SedutaError, match="40,00") as errore:
+    with pytest.raises(DomainError, match="40,00") as errore:
         prenota(bob, codice, importo="40.01")
     assert errore.value.field == "importo"
     seduta = prenota(bob, codice, importo="40.00")
-    with pytest.raises(SedutaError, match="40,00"):
+    with pytest.raises(DomainError, match="40,00"):
         modifica_seduta(
             utente_di(bob), seduta, inizio=seduta.inizio, durata_minuti=50, importo=Decimal("45.00")
         )

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from apps.core.money import euro
 from apps.core.validators import parse_money
 
 
@@ -24,3 +25,19 @@ def test_it_accepts_non_negative_amounts_that_fit_a_money_column(testo, atteso):
 def test_it_refuses_everything_else_with_value_error(testo):
     with pytest.raises(ValueError):
         parse_money(testo)
+
+
+@pytest.mark.parametrize(
+    "importo, atteso",
+    [(Decimal("1500"), "1.500,00 €"), (Decimal("0"), "0,00 €"), (Decimal("50.5"), "50,50 €"),
+     (Decimal("250000.00"), "250.000,00 €"), (Decimal("9999999999.99"), "9.999.999.999,99 €"), (None, "")],
+)  # fmt: skip
+def test_euro_writes_amounts_as_italians_read_them(importo, atteso):
+    assert euro(importo) == atteso
+
+
+def test_the_euro_filter_is_a_template_builtin():
+    from django.template import engines
+
+    html = engines["django"].from_string("{{ x|euro }}").render({"x": Decimal("6500")})
+    assert html == "6.500,00 €"

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent
 from apps.domande.models import Domanda
 from apps.domande.selectors import cerca_isee
-from apps.domande.services import DomandaError, presenta_domanda
+from apps.domande.services import presenta_domanda
 from tests.factories import (
     AttestazioneIseeFactory,
     BandoFactory,
@@ -92,7 +93,7 @@ def test_it_accepts_isee_up_to_50000_00(alice, bando, valore):
 
 def test_it_refuses_isee_of_50000_01(alice, bando):
     isee(alice.codice_fiscale, "50000.01")
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando)
     assert exc.value.field == "cf_beneficiario" and "supera il limite" in exc.value.message
     assert not Domanda.objects.exists()
@@ -122,7 +123,7 @@ def test_it_accepts_the_first_and_last_second_of_the_window(alice, bando, adesso
 )
 def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
     isee(alice.codice_fiscale)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, adesso=adesso)
     assert "29/03/2026" in exc.value.message and "25/10/2026" in exc.value.message
     assert not Domanda.objects.exists()
@@ -133,7 +134,7 @@ def test_it_refuses_a_second_domanda_for_the_same_beneficiary(alice, bando):
     bob = UserFactory()
     isee(bambino)
     presenta(alice, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(bob, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
     assert exc.value.field == "cf_beneficiario" and "già stata presentata" in exc.value.message
     assert Domanda.objects.count() == 1
@@ -147,7 +148,7 @@ def test_the_database_constraint_turns_into_the_same_message(alice, bando, monke
 
     originale = services.Domanda.objects.filter
     monkeypatch.setattr(services.Domanda.objects, "filter", _filter_senza_domande(originale))
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando)
     assert "già stata presentata" in exc.value.message
     assert Domanda.objects.filter(bando=bando).count() == 1
@@ -178,7 +179,7 @@ def test_another_users_chiave_invio_is_not_theirs(alice, bando):
     isee(bob.codice_fiscale)
     chiave = uuid.uuid4()
     presenta(alice, bando, chiave_invio=chiave)
-    with pytest.raises(DomandaError):
+    with pytest.raises(DomainError):
         presenta(bob, bando, chiave_invio=chiave)
     assert Domanda.objects.count() == 1
 
@@ -190,7 +191,7 @@ def test_it_refuses_a_resident_of_an_excluded_territory(reference_data, alice):
     isee(alice.codice_fiscale, rilasciata_il=dt.date(2025, 1, 15), valida_fino_al=dt.date(2025, 12, 31))
     from apps.core.models import Provincia
 
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(
             alice,
             bando_2025,
@@ -210,7 +211,7 @@ def test_it_refuses_a_resident_of_an_excluded_territory(reference_data, alice):
 
 def test_it_refuses_without_a_valid_isee(alice, bando):
     isee(alice.codice_fiscale, valida_fino_al=dt.date(2026, 5, 3))  # expired the day before
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando)
     assert exc.value.field == "cf_beneficiario" and "ISEE valida" in exc.value.message
     assert not Domanda.objects.exists()
@@ -227,14 +228,14 @@ def test_cerca_isee_takes_the_latest_valid_attestazione(alice):
 def test_se_stesso_requires_own_codice_fiscale(alice, bando):
     altro = make_cf()
     isee(altro)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, cf_beneficiario=altro)
     assert exc.value.field == "cf_beneficiario"
 
 
 def test_on_behalf_requires_another_codice_fiscale(alice, bando):
     isee(alice.codice_fiscale)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, relazione=Domanda.Relazione.TUTORE)
     assert exc.value.field == "relazione"
 
@@ -250,21 +251,21 @@ def test_on_behalf_of_a_minor(alice, bando):
 def test_it_refuses_an_invalid_codice_fiscale(alice, bando):
     ultimo = alice.codice_fiscale[-1]
     sbagliato = alice.codice_fiscale[:15] + ("A" if ultimo == "Z" else "Z")
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, cf_beneficiario=sbagliato, relazione=Domanda.Relazione.TUTORE)
     assert exc.value.field == "cf_beneficiario" and "16 caratteri" in exc.value.message
 
 
 def test_the_dpr_445_declaration_is_mandatory(alice, bando):
     isee(alice.codice_fiscale)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, dichiarazione=False)
     assert exc.value.field == "dichiarazione"
 
 
 def test_an_email_or_a_mobile_is_needed(alice, bando):
     isee(alice.codice_fiscale)
-    with pytest.raises(DomandaError) as exc:
+    with pytest.raises(DomainError) as exc:
         presenta(alice, bando, email="", cellulare=" ")
     assert exc.value.field == "email"
     assert presenta(alice, bando, email="", cellulare="+39 333 1234567").cellulare == "+39 333 1234567"
@@ -307,7 +308,7 @@ class TestAfterPublication:
 
     def test_a_web_domanda_is_refused_with_a_clear_message(self, pubblicato, alice):
         isee(alice.codice_fiscale)
-        with pytest.raises(DomandaError, match="pubblicata il 01/06/2026"):
+        with pytest.raises(DomainError, match="pubblicata il 01/06/2026"):
             presenta(alice, pubblicato)
         assert not Domanda.objects.filter(bando=pubblicato).exists()
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.graduatorie.exceptions import GraduatoriaError
+from apps.core.exceptions import DomainError
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
 from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
 from tests.factories import AttestazioneIseeFactory, BandoFactory, BudgetFactory, DomandaFactory, regione
@@ -273,12 +273,12 @@ class TestGraduatoriaLifecycle:
         DomandaFactory(bando=bando, protocollo="P-1")
         calcola_graduatorie(bando)
         pubblica_graduatorie(bando, data=dt.date(2026, 12, 1))
-        with pytest.raises(GraduatoriaError, match="già pubblicata"):
+        with pytest.raises(DomainError, match="già pubblicata"):
             calcola_graduatorie(bando)
         assert esiti(bando)["P-1"][1] == Esito.ACCOLTA
 
     def test_publication_before_computing_is_refused(self, bando, lazio):
-        with pytest.raises(GraduatoriaError, match="Calcolare"):
+        with pytest.raises(DomainError, match="Calcolare"):
             pubblica_graduatorie(bando)
 
     def test_calcola_returns_a_summary_and_writes_audit(self, bando, lazio):

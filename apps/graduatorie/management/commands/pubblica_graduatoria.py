@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.graduatorie.exceptions import GraduatoriaError
+from apps.core.exceptions import DomainError
 from apps.graduatorie.services import pubblica_graduatorie
 
 from .run_graduatoria import _bando
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         data = _data(options["data"]) if options["data"] else None
         try:
             r = pubblica_graduatorie(bando, data)
-        except GraduatoriaError as exc:
+        except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(

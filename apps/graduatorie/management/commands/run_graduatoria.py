@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.exceptions import DomainError
 from apps.domande.models import Bando
-from apps.graduatorie.exceptions import GraduatoriaError
 from apps.graduatorie.models import Graduatoria
 from apps.graduatorie.services import calcola_graduatorie
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         bando = _bando(options["bando"])
         try:
             riepilogo = calcola_graduatorie(bando)
-        except GraduatoriaError as exc:
+        except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("regione                    in graduatoria  finanziate        budget     assegnato")
         for g in Graduatoria.objects.filter(bando=bando).select_related("regione").order_by("regione_id"):
