@@ -89,6 +89,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How long a transaction waits for a row lock before the person is told "il servizio è occupato, riprova"
+# (apps/core/locking.py), instead of a request that hangs.
+LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
