@@ -13,7 +13,7 @@ from apps.accounts.models import User
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.services import genera_codice
 from apps.core.models import Provincia, Regione
-from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.professionisti.models import CanaleAccredito, Professionista, Studio
 from apps.sedute.models import Seduta
 
@@ -21,12 +21,24 @@ _seq = itertools.count(1)
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-def make_cf(n: int | None = None) -> str:
-    """A valid, distinct 16-character codice fiscale for test number n."""
+_MESI = "ABCDEHLMPRST"
+
+
+def make_cf(n: int | None = None, nato_il: dt.date | None = None) -> str:
+    """A valid, distinct 16-character codice fiscale for test number n (an adult born 1980–1999 unless
+    `nato_il` gives the birth date)."""
     n = next(_seq) if n is None else n
     a, b, c = n % 24, (n // 24) % 24, (n // 576) % 24
-    base = f"TST{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{80 + n % 20:02d}A{(n % 28) + 1:02d}H501"
+    nascita = f"{80 + n % 20:02d}A{(n % 28) + 1:02d}"
+    if nato_il is not None:
+        nascita = f"{nato_il.year % 100:02d}{_MESI[nato_il.month - 1]}{nato_il.day:02d}"
+    base = f"TST{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{nascita}H501"
     return base + codicefiscale.calc_check_digit(base)
+
+
+def cf_minore(n: int | None = None) -> str:
+    """The codice fiscale of a ten-year-old child."""
+    return make_cf(n, nato_il=timezone.localdate().replace(day=1) - dt.timedelta(days=3650))
 
 
 def regione(codice="120") -> Regione:
@@ -88,6 +100,24 @@ class AttestazioneIseeFactory(factory.django.DjangoModelFactory):
     valore = Decimal("12000.00")
     rilasciata_il = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
     valida_fino_al = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=300))
+
+
+class RappresentanzaFactory(factory.django.DjangoModelFactory):
+    """A verified link: by default a parent's, to a ten-year-old child, valid from a year ago without end."""
+
+    class Meta:
+        model = RappresentanzaLegale
+
+    cf_richiedente = factory.LazyFunction(make_cf)
+    cf_beneficiario = factory.LazyFunction(cf_minore)
+    tipo = RappresentanzaLegale.Tipo.GENITORE
+    valida_dal = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    provvedimento_numero = factory.LazyAttribute(
+        lambda o: "" if o.tipo in RappresentanzaLegale.TIPI_PER_MINORI else "123/2024"
+    )
+    provvedimento_data = factory.LazyAttribute(
+        lambda o: None if o.tipo in RappresentanzaLegale.TIPI_PER_MINORI else o.valida_dal
+    )
 
 
 class DomandaFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,7 @@
-"""The operators' portal for bandi, regional budgets, the ISEE archive and domande.
+"""The operators' portal for bandi, regional budgets, the ISEE archive, legal representations, domande.
 
-Domande and attestazioni are read-only here: they change only through the services (submission,
-import). Opening a domanda's detail is a view of a citizen's data, so it is audited."""
+Domande, attestazioni and rappresentanze are read-only here: they change only through the services
+(submission, import). Opening a domanda's detail is a view of a citizen's data, so it is audited."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import AuditedReadOnlyAdmin
 
-from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 
 
 class BudgetRegionaleInline(admin.TabularInline):
@@ -121,3 +121,31 @@ class DomandaAdmin(AuditedReadOnlyAdmin):
     def esito(self, obj):
         posizione = getattr(obj, "posizione", None)
         return posizione.get_esito_display() if posizione else _("in istruttoria")
+
+
+@admin.register(RappresentanzaLegale)
+class RappresentanzaLegaleAdmin(AuditedReadOnlyAdmin):
+    """The archive of verified links, filled only by `import_rappresentanze` (or the upload page reached
+    from this list). Opening one is a view of two citizens' data: audited."""
+
+    azione_visualizzazione = "rappresentanza.visualizzata"
+    list_display = ["tipo", "provvedimento_numero", "provvedimento_data", "valida_dal", "valida_al"]
+    list_filter = ["tipo"]
+    # A codice fiscale only exactly, never browsed by prefix.
+    search_fields = ["=cf_richiedente", "=cf_beneficiario"]
+    show_full_result_count = False
+    change_list_template = "admin/domande/rappresentanzalegale/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_import import importa_rappresentanze_view
+
+        urls = [
+            path(
+                "importa/",
+                self.admin_site.admin_view(lambda request: importa_rappresentanze_view(self, request)),
+                name="domande_rappresentanzalegale_importa",
+            )
+        ]
+        return urls + super().get_urls()

@@ -1,4 +1,4 @@
-"""`import_domande` from the operators' portal: upload a CSV for one bando.
+"""`import_domande` from the operators' portal: upload a CSV for one bando; and `import_rappresentanze`.
 
 The same service as the command (apps.domande.importer.importa_domande): atomic, every bad line
 listed with its number. The upload is spooled to a temporary file and imported in the request:
@@ -15,7 +15,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .importer import ImportazioneError, importa_domande
-from .models import Bando
+from .importer_rappresentanze import ImportazioneRappresentanzeError, importa_rappresentanze
+from .models import Bando, RappresentanzaLegale
 
 MAX_ERRORI_MOSTRATI = 200
 
@@ -59,3 +60,40 @@ def importa_view(modeladmin, request, pk):
         "opts": Bando._meta,
     }
     return TemplateResponse(request, "admin/domande/bando/importa.html", context)
+
+
+class ImportaRappresentanzeForm(forms.Form):
+    file = forms.FileField(
+        label=_("File CSV delle rappresentanze"),
+        help_text=_(
+            "Intestazione cf_richiedente,cf_beneficiario,tipo,provvedimento,valida_dal,valida_al, "
+            "come per il comando import_rappresentanze (README.md)."
+        ),
+    )
+
+
+def importa_rappresentanze_view(modeladmin, request):
+    """The same service as the command: all or nothing, every bad line listed with its number."""
+    if not request.user.has_perm("domande.add_rappresentanzalegale"):
+        raise PermissionDenied
+    form = ImportaRappresentanzeForm(request.POST or None, request.FILES or None)
+    errori: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            risultato = importa_rappresentanze(upload, upload.name, operatore=request.user)
+        except ImportazioneRappresentanzeError as exc:
+            errori = exc.errori
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            modeladmin.message_user(request, str(risultato), messages.SUCCESS)
+            return redirect("admin:domande_rappresentanzalegale_changelist")
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Importa rappresentanze (CSV)"),
+        "form": form,
+        "errori": errori[:MAX_ERRORI_MOSTRATI],
+        "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
+        "opts": RappresentanzaLegale._meta,
+    }
+    return TemplateResponse(request, "admin/domande/rappresentanzalegale/importa.html", context)

@@ -259,3 +259,67 @@ class Domanda(models.Model):
     @property
     def importo_spettante(self) -> Decimal:
         return self.bando.importo_per_isee(self.isee)
+
+
+class RappresentanzaLegale(models.Model):
+    """The archive of verified links between an applicant and the person they act for, read by the portal
+    like the ISEE one: a parent's or foster parent's (affidatario) of a minor, a tutore's, curatore's or
+    amministratore di sostegno's appointed by the giudice tutelare (decree number and date). Filled by
+    `import_rappresentanze` only; a link is ended by importing it again with `valida_al`."""
+
+    class Tipo(models.TextChoices):
+        GENITORE = "genitore", _("genitore esercente la responsabilità genitoriale di un minore")
+        AFFIDATARIO = "affidatario", _("affidatario (L. 184/1983)")
+        TUTORE = "tutore", _("tutore")
+        CURATORE = "curatore", _("curatore")
+        AMMINISTRATORE_SOSTEGNO = "amministratore_sostegno", _("amministratore di sostegno")
+
+    # Only for a beneficiary under 18 on the submission day.
+    TIPI_PER_MINORI = frozenset({Tipo.GENITORE, Tipo.AFFIDATARIO})
+    # Appointed by the giudice tutelare: the decree's number and date are required.
+    TIPI_CON_PROVVEDIMENTO = frozenset({Tipo.TUTORE, Tipo.CURATORE, Tipo.AMMINISTRATORE_SOSTEGNO})
+
+    cf_richiedente = models.CharField(
+        _("codice fiscale del richiedente"), max_length=16, validators=[validate_codice_fiscale]
+    )
+    cf_beneficiario = models.CharField(
+        _("codice fiscale del beneficiario"), max_length=16, validators=[validate_codice_fiscale]
+    )
+    tipo = models.CharField(_("tipo"), max_length=30, choices=Tipo.choices)
+    provvedimento_numero = models.CharField(_("numero del provvedimento"), max_length=40, blank=True)
+    provvedimento_data = models.DateField(_("data del provvedimento"), null=True, blank=True)
+    valida_dal = models.DateField(_("valida dal"))
+    valida_al = models.DateField(_("valida al"), null=True, blank=True, help_text=_("Vuoto: senza scadenza."))
+    creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
+    aggiornata_il = models.DateTimeField(_("aggiornata il"), auto_now=True)
+
+    class Meta:
+        ordering = ["cf_richiedente", "cf_beneficiario", "-valida_dal"]
+        verbose_name = _("rappresentanza legale")
+        verbose_name_plural = _("rappresentanze legali")
+        constraints = [
+            # The import's upsert key; leading with the two codes it also serves the portal's lookup.
+            models.UniqueConstraint(
+                fields=["cf_richiedente", "cf_beneficiario", "tipo", "valida_dal"],
+                name="rappresentanza_unica",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valida_al__isnull=True) | models.Q(valida_al__gte=models.F("valida_dal")),
+                name="rappresentanza_periodo_ordinato",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(cf_richiedente=models.F("cf_beneficiario")),
+                name="rappresentanza_tra_due_persone",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(tipo__in=["tutore", "curatore", "amministratore_sostegno"])
+                | (~models.Q(provvedimento_numero="") & models.Q(provvedimento_data__isnull=False)),
+                name="rappresentanza_provvedimento_del_giudice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tipo_display()} dal {self.valida_dal:%d/%m/%Y}"
+
+    def valida_il(self, giorno: dt.date) -> bool:
+        return self.valida_dal <= giorno and (self.valida_al is None or giorno <= self.valida_al)

@@ -62,7 +62,8 @@ RIPARTO_2023 = Path(settings.BASE_DIR) / "fixtures" / "riparto_2023.csv"
 OPERATORE_GROUP = "Operatore INPS"
 OPERATORE_PERMS = {
     "domande": ["view_bando", "change_bando", "add_bando", "view_budgetregionale", "add_budgetregionale",
-                "change_budgetregionale", "view_domanda", "add_domanda", "view_attestazioneisee"],
+                "change_budgetregionale", "view_domanda", "add_domanda", "view_attestazioneisee",
+                "view_rappresentanzalegale", "add_rappresentanzalegale"],
     "graduatorie": ["view_graduatoria", "change_graduatoria", "view_posizione"],
     "codici": ["view_codiceunivoco", "view_movimentocodice"],
     "professionisti": ["view_professionista", "view_studio", "view_canaleaccredito", "view_importazionecnop",

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 
 from apps.core.validators import normalize_codice_fiscale
 
-from .models import AttestazioneIsee, Bando, Domanda
+from .models import AttestazioneIsee, Bando, Domanda, RappresentanzaLegale
 
 
 def cerca_isee(cf: str, data: dt.date) -> AttestazioneIsee | None:
@@ -16,6 +16,22 @@ def cerca_isee(cf: str, data: dt.date) -> AttestazioneIsee | None:
             codice_fiscale=normalize_codice_fiscale(cf), rilasciata_il__lte=data, valida_fino_al__gte=data
         )
         .order_by("-rilasciata_il", "-pk")
+        .first()
+    )
+
+
+def cerca_rappresentanza(cf_richiedente: str, cf_beneficiario: str, tipo: str, data: dt.date):
+    """The verified link of type `tipo` from `cf_richiedente` to `cf_beneficiario` valid on `data`
+    (None when there is none). Whether the beneficiary's age allows the tipo is the service's rule."""
+    return (
+        RappresentanzaLegale.objects.filter(
+            cf_richiedente=normalize_codice_fiscale(cf_richiedente),
+            cf_beneficiario=normalize_codice_fiscale(cf_beneficiario),
+            tipo=tipo,
+            valida_dal__lte=data,
+        )
+        .filter(Q(valida_al__isnull=True) | Q(valida_al__gte=data))
+        .order_by("-valida_dal", "-pk")
         .first()
     )
 

@@ -6,15 +6,17 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import DomainError
 from apps.core.models import Provincia
 from apps.core.money import euro
+from apps.core.nascita import minorenne
 from apps.core.services import audit
 from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
 
-from .models import ROME, Bando, Domanda
-from .selectors import cerca_isee
+from .models import ROME, Bando, Domanda, RappresentanzaLegale
+from .selectors import cerca_isee, cerca_rappresentanza
 
 GIA_PRESENTATA = "Per questo beneficiario è già stata presentata una domanda per questo bando."
 CF_NON_VALIDO = (
@@ -26,7 +28,26 @@ NESSUN_ISEE = (
     "Non risulta un'attestazione ISEE valida per il beneficiario: presentare la DSU e riprovare quando "
     "l'ISEE è disponibile."
 )
+# One message for every reason an applicant may not act for this person (no link, a link expired or not yet
+# valid, of another tipo, a parent's link to an adult): it must tell nothing about the beneficiary.
+RAPPRESENTANZA_NON_VERIFICATA = _(
+    "Non risulta un rapporto di rappresentanza verificato che ti consenta di presentare la domanda per "
+    "questo codice fiscale con la relazione indicata. Se sei genitore, affidatario, tutore, curatore o "
+    "amministratore di sostegno del beneficiario, rivolgiti al Contact Center INPS per la verifica."
+)
 NESSUN_RECAPITO = "Indicare almeno un indirizzo e-mail o un numero di cellulare per l'esito."
+
+
+def verifica_rappresentanza(cf_richiedente: str, cf_beneficiario: str, relazione: str, giorno: dt.date):
+    """The applicant holds a verified link of this tipo to the beneficiary, valid on `giorno` (the
+    submission day, Europe/Rome); genitore and affidatario only while the beneficiary is under 18
+    (age from the codice fiscale). Otherwise RAPPRESENTANZA_NON_VERIFICATA, whatever the reason."""
+    link = cerca_rappresentanza(cf_richiedente, cf_beneficiario, relazione, giorno)
+    if link is None or (
+        link.tipo in RappresentanzaLegale.TIPI_PER_MINORI and not minorenne(cf_beneficiario, giorno)
+    ):
+        raise DomainError(RAPPRESENTANZA_NON_VERIFICATA, "cf_beneficiario")
+    return link
 
 
 def verifica_domanda(
@@ -64,6 +85,9 @@ def verifica_domanda(
         raise DomainError(CF_NON_PROPRIO, "cf_beneficiario")
     if relazione != Domanda.Relazione.SE_STESSO and cf == richiedente.codice_fiscale:
         raise DomainError(CF_PROPRIO, "relazione")
+    if relazione != Domanda.Relazione.SE_STESSO:
+        # Before anything that reveals the beneficiary (a domanda already filed, the ISEE).
+        verifica_rappresentanza(richiedente.codice_fiscale, cf, relazione, adesso.astimezone(ROME).date())
     if not isinstance(provincia, Provincia):
         provincia = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
         if provincia is None:

@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.domande.models import Domanda
-from tests.factories import AttestazioneIseeFactory, BandoFactory, UserFactory, make_cf, provincia
+from tests.factories import (
+    AttestazioneIseeFactory,
+    BandoFactory,
+    RappresentanzaFactory,
+    UserFactory,
+    cf_minore,
+    provincia,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +131,8 @@ def test_missing_declaration_is_shown_on_its_field(logged, alice, bando):
 
 
 def test_a_domanda_for_a_child(logged, alice, bando):
-    figlio = make_cf()
+    figlio = cf_minore()
+    RappresentanzaFactory(cf_richiedente=alice.codice_fiscale, cf_beneficiario=figlio)
     AttestazioneIseeFactory(codice_fiscale=figlio, valore=Decimal("30000.01"))
     logged.post(
         reverse("cittadino:presenta", args=[bando.pk]),

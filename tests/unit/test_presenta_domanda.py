@@ -16,7 +16,9 @@ from tests.factories import (
     AttestazioneIseeFactory,
     BandoFactory,
     DomandaFactory,
+    RappresentanzaFactory,
     UserFactory,
+    cf_minore,
     make_cf,
     provincia,
     regione,
@@ -130,8 +132,10 @@ def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
 
 
 def test_it_refuses_a_second_domanda_for_the_same_beneficiary(alice, bando):
-    bambino = make_cf()
+    bambino = cf_minore()
     bob = UserFactory()
+    for genitore in (alice, bob):
+        RappresentanzaFactory(cf_richiedente=genitore.codice_fiscale, cf_beneficiario=bambino)
     isee(bambino)
     presenta(alice, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
     with pytest.raises(DomainError) as exc:
@@ -241,7 +245,8 @@ def test_on_behalf_requires_another_codice_fiscale(alice, bando):
 
 
 def test_on_behalf_of_a_minor(alice, bando):
-    figlio = make_cf()
+    figlio = cf_minore()
+    RappresentanzaFactory(cf_richiedente=alice.codice_fiscale, cf_beneficiario=figlio)
     isee(figlio, "14999.99")
     domanda = presenta(alice, bando, cf_beneficiario=figlio.lower(), relazione=Domanda.Relazione.GENITORE)
     assert domanda.cf_beneficiario == figlio and domanda.cf_richiedente == alice.codice_fiscale

@@ -1,0 +1,255 @@
+"""The archive of verified legal representations: `import_rappresentanze FILE.csv`.
+
+Header `cf_richiedente,cf_beneficiario,tipo,provvedimento,valida_dal,valida_al`. All or nothing: the file
+is read and validated first; if any line is bad nothing changes and `ImportazioneRappresentanzeError`
+lists every "riga N: motivo" (N = line number in the file, the header is line 1). A file with no lines
+is refused too (it is surely not the file meant).
+
+Formats of a line:
+- `tipo`: genitore|affidatario|tutore|curatore|amministratore_sostegno;
+- `provvedimento`: "NUMERO del AAAA-MM-GG", the giudice tutelare's decree (e.g. "123/2024 del 2024-05-10"),
+  stored as number and date; required for tutore, curatore and amministratore_sostegno, optional for the
+  others; its date may not follow `valida_dal` (a link is not valid before its decree);
+- `valida_dal` ISO date, `valida_al` ISO date ≥ valida_dal or empty (no end).
+
+An upsert on (cf_richiedente, cf_beneficiario, tipo, valida_dal): a line already in the archive updates
+its provvedimento and valida_al (so a link is ended by sending it again with valida_al), a new one is
+added, and nothing absent from the file is touched or deleted: the file is a batch of changes, not the
+whole archive. Sending the same file twice changes nothing the second time. Whether a genitore's or
+affidatario's beneficiary is a minor is checked at each submission (the link stays, the child grows up).
+"""
+
+import codecs
+import csv
+import datetime as dt
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from apps.core.services import audit
+from apps.core.validators import CodiceFiscaleChecker
+
+from .models import RappresentanzaLegale
+
+INTESTAZIONE = ["cf_richiedente", "cf_beneficiario", "tipo", "provvedimento", "valida_dal", "valida_al"]
+TIPI = frozenset(RappresentanzaLegale.Tipo.values)
+PROVVEDIMENTO_RE = re.compile(r"(?P<numero>[A-Za-z0-9][A-Za-z0-9/._\-]{0,39})\s+del\s+(?P<data>\S+)", re.I)
+CAMPI_AGGIORNATI = ["provvedimento_numero", "provvedimento_data", "valida_al"]
+BATCH = 2000
+
+
+class ImportazioneRappresentanzeError(Exception):
+    """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order."""
+
+    def __init__(self, errori: list[str]):
+        quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
+        super().__init__(f"{quante}: nessuna rappresentanza importata.")
+        self.errori = errori
+
+
+@dataclass(frozen=True)
+class Risultato:
+    righe: int
+    nuove: int
+    aggiornate: int
+    invariate: int
+
+    def __str__(self):
+        return (
+            f"Rappresentanze importate: {self.righe} righe, {self.nuove} nuove, {self.aggiornate} "
+            f"aggiornate, {self.invariate} invariate."
+        )
+
+
+@dataclass(frozen=True)
+class Riga:
+    riga: int
+    cf_richiedente: str
+    cf_beneficiario: str
+    tipo: str
+    provvedimento_numero: str
+    provvedimento_data: dt.date | None
+    valida_dal: dt.date
+    valida_al: dt.date | None
+
+    @property
+    def chiave(self) -> tuple:
+        return (self.cf_richiedente, self.cf_beneficiario, self.tipo, self.valida_dal)
+
+
+def _data(nome: str, value: str, motivi: list[str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        motivi.append(f"{nome} {value!r} non è una data ISO 8601 (AAAA-MM-GG)")
+        return None
+
+
+class _Validatore:
+    def __init__(self):
+        self.cf_valido = CodiceFiscaleChecker()
+        self.visti: dict[tuple, int] = {}
+
+    def _provvedimento(self, tipo: str, value: str, motivi: list[str]) -> tuple[str, dt.date | None]:
+        if not value:
+            if tipo in RappresentanzaLegale.TIPI_CON_PROVVEDIMENTO:
+                motivi.append(f"provvedimento del giudice tutelare mancante: obbligatorio per {tipo}")
+            return "", None
+        match = PROVVEDIMENTO_RE.fullmatch(value)
+        if match is None:
+            motivi.append(f"provvedimento {value!r} non valido (formato: NUMERO del AAAA-MM-GG)")
+            return "", None
+        return match["numero"], _data("data del provvedimento", match["data"], motivi)
+
+    def __call__(self, numero: int, row: list[str]) -> tuple[Riga | None, list[str]]:
+        if len(row) != len(INTESTAZIONE):
+            return None, [f"attese {len(INTESTAZIONE)} colonne, trovate {len(row)}"]
+        cfr, cfb, tipo, provv, dal, al = (v.strip() for v in row)
+        cfr, cfb = cfr.upper().replace(" ", ""), cfb.upper().replace(" ", "")
+        motivi: list[str] = []
+        for nome, cf in (("cf_richiedente", cfr), ("cf_beneficiario", cfb)):
+            if not self.cf_valido(cf):
+                motivi.append(f"{nome} non valido (16 caratteri con carattere di controllo corretto)")
+        if cfr and cfr == cfb:
+            motivi.append(
+                "cf_richiedente uguale a cf_beneficiario (chi agisce per sé non è un rappresentante)"
+            )
+        if tipo not in TIPI:
+            motivi.append(f"tipo {tipo!r} non ammesso (valori: {'|'.join(RappresentanzaLegale.Tipo.values)})")
+        numero_provv, data_provv = self._provvedimento(tipo, provv, motivi)
+        valida_dal = _data("valida_dal", dal, motivi)
+        valida_al = _data("valida_al", al, motivi) if al else None
+        if valida_dal and valida_al and valida_al < valida_dal:
+            motivi.append("valida_al precedente a valida_dal")
+        if valida_dal and data_provv and data_provv > valida_dal:
+            motivi.append("la data del provvedimento è successiva a valida_dal")
+        if motivi:
+            return None, motivi
+        riga = Riga(numero, cfr, cfb, tipo, numero_provv, data_provv, valida_dal, valida_al)
+        if riga.chiave in self.visti:
+            return None, [f"stessa rappresentanza (richiedente, beneficiario, tipo, valida_dal) della riga "
+                          f"{self.visti[riga.chiave]}"]  # fmt: skip
+        self.visti[riga.chiave] = numero
+        return riga, []
+
+
+@contextmanager
+def _sorgente(file_or_path):
+    """The lines of a path (opened in binary), of an upload (binary) or of a text file."""
+    if isinstance(file_or_path, str | os.PathLike):
+        with open(file_or_path, "rb") as f:
+            yield f
+        return
+    if hasattr(file_or_path, "seek"):
+        file_or_path.seek(0)
+    yield file_or_path
+
+
+def _decodifica(linee, errori: list[tuple[int, str]]):
+    """Decode line by line: a line not in UTF-8 is a bad line with its number, not a traceback."""
+    for n, linea in enumerate(linee, start=1):
+        if isinstance(linea, str):
+            yield linea.removeprefix("\ufeff") if n == 1 else linea
+            continue
+        if n == 1:
+            linea = linea.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield linea.decode("utf-8")
+        except UnicodeDecodeError:
+            errori.append((n, "testo non codificato in UTF-8"))
+            yield linea.decode("utf-8", errors="replace")
+
+
+def leggi_file(file_or_path) -> tuple[list[Riga], list[str]]:
+    """Every line validated: (good lines, "riga N: motivo" of the bad ones in file order)."""
+    valida = _Validatore()
+    righe: list[Riga] = []
+    errori: list[tuple[int, str]] = []
+    with _sorgente(file_or_path) as linee:
+        reader = csv.reader(_decodifica(linee, errori))
+        try:
+            header = next(reader, None)
+            if header is None or [h.strip() for h in header] != INTESTAZIONE:
+                return [], [f"riga 1: intestazione non valida: attesa {','.join(INTESTAZIONE)}"]
+            for row in reader:
+                if not row:
+                    errori.append((reader.line_num, "riga vuota"))
+                    continue
+                riga, motivi = valida(reader.line_num, row)
+                if motivi:
+                    errori.append((reader.line_num, "; ".join(motivi)))
+                else:
+                    righe.append(riga)
+        except csv.Error as exc:
+            errori.append((reader.line_num, f"CSV non leggibile: {exc}"))
+    if not errori and not righe:
+        errori.append((1, "il file non contiene rappresentanze"))
+    motivi: dict[int, list[str]] = {}
+    for n, motivo in sorted(errori, key=lambda e: e[0]):
+        motivi.setdefault(n, []).append(motivo)
+    return righe, [f"riga {n}: {'; '.join(m)}" for n, m in motivi.items()]
+
+
+def _esistenti(righe: list[Riga]) -> dict[tuple, RappresentanzaLegale]:
+    """The archive's rows with the file's keys, read per batch of applicants (never one query per line)."""
+    richiedenti = sorted({r.cf_richiedente for r in righe})
+    chiavi = {r.chiave for r in righe}
+    trovate = {}
+    for i in range(0, len(richiedenti), BATCH):
+        for link in RappresentanzaLegale.objects.filter(cf_richiedente__in=richiedenti[i : i + BATCH]):
+            chiave = (link.cf_richiedente, link.cf_beneficiario, link.tipo, link.valida_dal)
+            if chiave in chiavi:
+                trovate[chiave] = link
+    return trovate
+
+
+def _applica(righe: list[Riga]) -> Risultato:
+    esistenti = _esistenti(righe)
+    da_scrivere, nuove, aggiornate = [], 0, 0
+    for r in righe:
+        valori = {
+            "provvedimento_numero": r.provvedimento_numero,
+            "provvedimento_data": r.provvedimento_data,
+            "valida_al": r.valida_al,
+        }
+        attuale = esistenti.get(r.chiave)
+        if attuale is not None and all(getattr(attuale, k) == v for k, v in valori.items()):
+            continue
+        nuove += attuale is None
+        aggiornate += attuale is not None
+        da_scrivere.append(
+            RappresentanzaLegale(
+                cf_richiedente=r.cf_richiedente, cf_beneficiario=r.cf_beneficiario, tipo=r.tipo,
+                valida_dal=r.valida_dal, **valori,
+            )
+        )  # fmt: skip
+    # INSERT … ON CONFLICT DO UPDATE: a concurrent import of the same new link updates it instead of
+    # failing on the unique constraint, so two imports at once both succeed and leave one row.
+    RappresentanzaLegale.objects.bulk_create(
+        da_scrivere,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["cf_richiedente", "cf_beneficiario", "tipo", "valida_dal"],
+        update_fields=[*CAMPI_AGGIORNATI, "aggiornata_il"],
+    )
+    return Risultato(len(righe), nuove, aggiornate, len(righe) - nuove - aggiornate)
+
+
+def importa_rappresentanze(file_or_path, nome_file: str = "", operatore=None) -> Risultato:
+    """Apply the file to the archive, or change nothing and raise ImportazioneRappresentanzeError."""
+    nome_file = Path(str(nome_file or getattr(file_or_path, "name", file_or_path))).name
+    righe, errori = leggi_file(file_or_path)
+    if errori:
+        audit(operatore, "rappresentanze.importazione_rifiutata", file=nome_file, errori=len(errori))
+        raise ImportazioneRappresentanzeError(errori)
+    with transaction.atomic():
+        risultato = _applica(righe)
+        audit(
+            operatore, "rappresentanze.importate", file=nome_file, righe=risultato.righe,
+            nuove=risultato.nuove, aggiornate=risultato.aggiornate,
+        )  # fmt: skip
+    return risultato
