@@ -3,8 +3,9 @@
 Nothing imports this app. It composes the domain apps like an operator and the citizens would:
 reference data, an open demo bando (window contains today), a closed one whose graduatoria is
 computed and published with the real services, the ISEE archive, CNOP's demo list of psychotherapists
-(fixtures/cnop_demo.csv, through the real importer) and the demo identities of apps.accounts.demo in
-every state."""
+(fixtures/cnop_demo.csv, through the real importer), the verified legal representations
+(fixtures/rappresentanze_demo.csv: Mario is Giulia's parent, Laura Paolo's amministratore di
+sostegno) and the demo identities of apps.accounts.demo in every state."""
 
 import datetime as dt
 import uuid
@@ -22,7 +23,8 @@ from apps.accounts.demo import DEMO_IDENTITIES
 from apps.accounts.models import User
 from apps.codici.models import CodiceUnivoco
 from apps.core.models import Provincia, Regione
-from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.domande.importer_rappresentanze import importa_rappresentanze
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP, load_reference_data
 from apps.domande.services import presenta_domanda
 from apps.graduatorie.models import Graduatoria
@@ -41,6 +43,7 @@ FRANCESCA, LUCA, ANNA = _CF["Francesca Neri"], _CF["Luca Gialli"], _CF["Anna Bru
 # Psychotherapists: Paola has no IBAN yet (her first access asks for one), Marco has one.
 PAOLA, MARCO = _CF["Paola Neri"], _CF["Marco Galli"]
 CNOP_DEMO = Path(settings.BASE_DIR) / "fixtures" / "cnop_demo.csv"
+RAPPRESENTANZE_DEMO = Path(settings.BASE_DIR) / "fixtures" / "rappresentanze_demo.csv"
 IBAN_MARCO = "IT60X0542811101000000123456"  # a well-known valid test IBAN
 
 # ISEE of each demo citizen in the DSU archive.
@@ -52,10 +55,12 @@ def _cf(base15: str) -> str:
     return base15 + codicefiscale.calc_check_digit(base15)
 
 
-# A few more people in the archive, to try the rules: a child Mario may apply for, a difforme ISEE
-# (the form warns with the regularisation deadline), an ISEE above 50 000 (refused).
+# A few more people in the archive, to try the rules: Giulia, Mario's daughter (born 2015, his verified
+# link in RAPPRESENTANZE_DEMO), Paolo with a difforme ISEE (the form warns with the regularisation
+# deadline; Laura is his amministratore di sostegno), an ISEE above 50 000 (refused).
+GIULIA = _cf("RSSGLI15A41H501")
 EXTRA = [
-    (_cf("RSSGLI15A41H501"), D("12000.00"), False),
+    (GIULIA, D("12000.00"), False),
     (_cf("DFRPLA82B12F205"), D("16000.00"), True),
     (_cf("RCCMRC70C20H501"), D("58000.00"), False),
 ]
@@ -161,6 +166,12 @@ def _lista_cnop(utenti: dict[str, User]) -> None:
         aggiungi_canale(utenti[MARCO], marco, iban=IBAN_MARCO, tipo=CanaleAccredito.Tipo.PERSONALE)
 
 
+def _rappresentanze(utenti: dict[str, User]) -> None:
+    """The demo links, through the real importer, once (a second run must not write a second audit)."""
+    if not RappresentanzaLegale.objects.filter(cf_richiedente=MARIO, cf_beneficiario=GIULIA).exists():
+        importa_rappresentanze(RAPPRESENTANZE_DEMO, RAPPRESENTANZE_DEMO.name, operatore=utenti[ANNA])
+
+
 def _utenti() -> dict[str, User]:
     operatori = Group.objects.get(name=OPERATORE_GROUP)
     utenti = {}
@@ -190,6 +201,7 @@ def seed_demo(oggi: dt.date | None = None) -> dict:
     attestazioni = {cf: _attestazione(cf, valore, oggi) for cf, valore in ISEE_DEMO.items()}
     for cf, valore, difforme in EXTRA:
         _attestazione(cf, valore, oggi, difforme)
+    _rappresentanze(utenti)
 
     aperto = _bando_aperto(oggi)
     # Laura Bianchi: submitted on the open bando through the web service, not ranked yet (in

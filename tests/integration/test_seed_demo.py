@@ -10,7 +10,7 @@ from apps.accounts.demo import DEMO_IDENTITIES
 from apps.accounts.models import User
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.core.models import AuditEvent, Notifica
-from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
+from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
 from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
@@ -23,7 +23,7 @@ FRANCESCA, LUCA, ANNA = CF["Francesca Neri"], CF["Luca Gialli"], CF["Anna Bruni"
 PAOLA, MARCO = CF["Paola Neri"], CF["Marco Galli"]
 MODELS = [User, AttestazioneIsee, Bando, BudgetRegionale, Domanda, Graduatoria, Posizione, CodiceUnivoco,
           MovimentoCodice, Notifica, AuditEvent, Professionista, Studio, CanaleAccredito,
-          ImportazioneCnop]  # fmt: skip
+          ImportazioneCnop, RappresentanzaLegale]  # fmt: skip
 
 
 def counts():
@@ -84,6 +84,21 @@ def test_open_demo_bando_contains_today(seeded):
 
 def test_mario_has_no_domanda(seeded):
     assert not Domanda.objects.filter(cf_beneficiario=MARIO).exists()
+
+
+def test_mario_may_apply_for_his_minor_daughter_giulia(seeded):
+    from apps.demo.services import GIULIA
+    from apps.domande.services import verifica_domanda
+
+    link = RappresentanzaLegale.objects.get(cf_richiedente=MARIO)
+    assert (link.cf_beneficiario, link.tipo, link.valida_al) == (GIULIA, "genitore", None)
+    cf, _, attestazione = verifica_domanda(
+        User.objects.get(codice_fiscale=MARIO), Bando.objects.get(anno=2099), cf_beneficiario=GIULIA,
+        relazione="genitore", provincia="RM", email="mario@example.org", cellulare="", dichiarazione=True,
+        adesso=timezone.now(),
+    )  # fmt: skip
+    assert cf == GIULIA and attestazione.valore == Decimal("12000.00")
+    assert RappresentanzaLegale.objects.get(cf_richiedente=LAURA).tipo == "amministratore_sostegno"
 
 
 def test_laura_is_in_istruttoria_on_the_open_bando(seeded):
