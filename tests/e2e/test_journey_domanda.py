@@ -106,3 +106,42 @@ def test_citizen_applies_operator_publishes_citizen_sees_code(page: Page, live_s
     expect(page.get_by_text("Nessuna seduta prenotata su questo codice.")).to_be_visible()
     expect(page.locator("dd", has_text="1.500,00 €").first).to_be_visible()
     shot("codice")
+
+
+def test_a_parent_applies_for_the_linked_minor_child_and_not_for_a_stranger(
+    page: Page, live_server, demo_world, shot
+):
+    """Mario holds a verified link (seed_demo) to his daughter Giulia: he applies for her and sees her
+    ISEE. For a codice fiscale he has no link to, the one uniform message and nothing else."""
+    from apps.demo.services import EXTRA, GIULIA
+    from apps.domande.services import RAPPRESENTANZA_NON_VERIFICATA
+
+    sconosciuto = next(cf for cf, valore, _ in EXTRA if valore > 50000)  # ISEE 58 000,00 in the archive
+    base = live_server.url
+    login_as(page, base, MARIO)
+
+    def compila(cf):
+        page.get_by_role("link", name="Presenta domanda").first.click()
+        page.locator("label", has_text="genitore esercente").click()
+        page.fill("#id_cf_beneficiario", cf)
+        page.select_option("#id_provincia", "RM")
+        page.fill("#id_email", "mario.rossi@example.org")
+        page.locator("label[for=id_dichiarazione]").click()
+        page.get_by_role("button", name="Prosegui al riepilogo").click()
+
+    compila(GIULIA)
+    expect(page.get_by_role("heading", name=re.compile("Riepilogo"))).to_be_visible()
+    expect(page.locator(".riepilogo")).to_contain_text("12.000,00 €")
+    shot("riepilogo-figlia")
+    page.get_by_role("button", name="Conferma e invia").click()
+    expect(page.get_by_role("heading", name="Domanda presentata")).to_be_visible()
+    domanda = Domanda.objects.get(cf_beneficiario=GIULIA, bando__anno=ANNO_APERTO)
+    assert domanda.richiedente.codice_fiscale == MARIO.codice_fiscale and domanda.relazione == "genitore"
+    page.goto(f"{base}/cittadino/")
+
+    compila(sconosciuto)
+    expect(page.locator("#id_cf_beneficiario_errore")).to_have_text(str(RAPPRESENTANZA_NON_VERIFICATA))
+    shot("rappresentanza-non-verificata")
+    testo = page.content()
+    assert "58.000" not in testo and "supera il limite" not in testo and "Riepilogo" not in testo
+    assert not Domanda.objects.filter(cf_beneficiario=sconosciuto).exists()
