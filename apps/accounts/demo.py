@@ -20,7 +20,12 @@ class DemoIdentity:
 
 
 DEMO_IDENTITIES = [
-    DemoIdentity("RSSMRA85M01H501Q", "Mario", "Rossi", "Cittadino senza domanda: può presentarla"),
+    DemoIdentity(
+        "RSSMRA85M01H501Q",
+        "Mario",
+        "Rossi",
+        "Cittadino senza domanda: può presentarla, anche per la figlia Giulia",
+    ),
     DemoIdentity("BNCLRA90A41F205I", "Laura", "Bianchi", "Domanda in istruttoria (bando demo aperto)"),
     DemoIdentity("VRDGPP70C12L219U", "Giuseppe", "Verdi", "Domanda accolta con codice univoco"),
     DemoIdentity("NREFNC88E52A944X", "Francesca", "Neri", "Domanda parzialmente accolta"),
