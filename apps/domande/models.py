@@ -320,6 +320,3 @@ class RappresentanzaLegale(models.Model):
 
     def __str__(self):
         return f"{self.get_tipo_display()} dal {self.valida_dal:%d/%m/%Y}"
-
-    def valida_il(self, giorno: dt.date) -> bool:
-        return self.valida_dal <= giorno and (self.valida_al is None or giorno <= self.valida_al)
