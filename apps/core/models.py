@@ -95,3 +95,44 @@ class Notifica(models.Model):
 
     def __str__(self):
         return f"{self.get_canale_display()} {self.chiave} ({self.get_stato_display()})"
+
+
+class EsecuzioneJob(models.Model):
+    """One run of a job (a Celery task, a scheduled sweep): what was asked, by whom, how it ended.
+
+    Written outside the job's own transaction, so a failed run stays on record with its error after
+    the job's changes rolled back. `errore` holds the DomainError message, or the exception's class and
+    first line with personal data masked (see apps.core.jobs); never a traceback."""
+
+    class Esito(models.TextChoices):
+        IN_CODA = "in_coda", _("in coda")
+        IN_CORSO = "in_corso", _("in corso")
+        RIUSCITA = "riuscita", _("riuscita")
+        FALLITA = "fallita", _("fallita")
+
+    job = models.CharField(_("job"), max_length=80, db_index=True)
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    richiesto_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("richiesto da"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    richiesto_il = models.DateTimeField(_("richiesto il"), auto_now_add=True)
+    avviato_il = models.DateTimeField(_("avviato il"), null=True, blank=True)
+    terminato_il = models.DateTimeField(_("terminato il"), null=True, blank=True)
+    esito = models.CharField(_("esito"), max_length=10, choices=Esito.choices, default=Esito.IN_CODA)
+    oggetti_modificati = models.PositiveIntegerField(_("oggetti modificati"), default=0)
+    errore = models.TextField(_("errore"), blank=True)
+    risultato = models.JSONField(_("risultato"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-richiesto_il", "-id"]
+        verbose_name = _("esecuzione job")
+        verbose_name_plural = _("esecuzioni job")
+        indexes = [models.Index(fields=["job", "-richiesto_il"])]
+
+    def __str__(self):
+        return f"{self.job} #{self.pk} ({self.get_esito_display()})"
