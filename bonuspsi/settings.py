@@ -173,6 +173,16 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 # Dotted path of a class with send(numero, testo); see apps/core/sms.py.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.core.sms.ConsoleSmsBackend")
+# An SMTP send gives up after EMAIL_TIMEOUT seconds (the SMS gateway class must bound its own calls
+# the same way). A notifica still in_invio after NOTIFICHE_RECUPERO_SECONDI was left by a dead worker:
+# the next sender run reclaims it (apps/core/services.py recupera_notifiche_bloccate), so the value
+# must stay well above any send.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+NOTIFICHE_RECUPERO_SECONDI = env.int("NOTIFICHE_RECUPERO_SECONDI", default=600)
+if NOTIFICHE_RECUPERO_SECONDI < EMAIL_TIMEOUT + 60:
+    raise environ.ImproperlyConfigured(
+        "NOTIFICHE_RECUPERO_SECONDI must exceed EMAIL_TIMEOUT by at least 60 s"
+    )
 
 # --- Celery --------------------------------------------------------------------------------
 # No broker configured → tasks run eagerly in-process (embedded default only; logged at start).

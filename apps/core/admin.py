@@ -61,7 +61,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notifica)
 class NotificaAdmin(ReadOnlyAdmin):
-    list_display = ["id", "canale", "stato", "tentativi", "creata_il", "inviata_il"]
+    # "esito incerto" (an SMS whose sender died mid-send) is for an operator to check with the gateway.
+    list_display = [
+        "id",
+        "canale",
+        "stato",
+        "tentativi",
+        "creata_il",
+        "in_invio_dal",
+        "inviata_il",
+        "ultimo_errore",
+    ]
     list_filter = ["canale", "stato"]
     exclude = ["destinatario", "testo"]  # personal data: not shown in lists or detail
 

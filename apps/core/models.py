@@ -64,7 +64,11 @@ class Notifica(models.Model):
     """Outbox row: written in the same transaction as the business change, sent by a Celery task.
 
     `chiave` is unique, so queueing the same message twice is a no-op, and the sender claims a row
-    with a compare-and-swap on `stato` so that two workers never send it twice.
+    with a compare-and-swap on `stato` so that two workers never send it twice. A row left in_invio
+    by a worker that died (`in_invio_dal` older than NOTIFICHE_RECUPERO_SECONDI) is reclaimed by the
+    next sender run, per channel (apps.core.services.recupera_notifiche_bloccate): an e-mail goes back
+    to the queue (at least once, with a stable Message-ID), an SMS becomes esito_incerto for an
+    operator to check (at most once).
     """
 
     class Canale(models.TextChoices):
@@ -76,17 +80,21 @@ class Notifica(models.Model):
         IN_INVIO = "in_invio", _("in invio")
         INVIATA = "inviata", _("inviata")
         ERRORE = "errore", _("errore")
+        # An SMS whose worker died mid-send: the gateway may have sent it. Never resent automatically.
+        ESITO_INCERTO = "esito_incerto", _("esito incerto: verificare col gateway")
 
     chiave = models.CharField(max_length=120, unique=True)
     canale = models.CharField(max_length=5, choices=Canale.choices)
     destinatario = models.CharField(max_length=254)
     oggetto = models.CharField(max_length=200, blank=True)
     testo = models.TextField()
-    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
+    stato = models.CharField(max_length=14, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
     tentativi = models.PositiveSmallIntegerField(default=0)
     ultimo_errore = models.CharField(max_length=300, blank=True)
     creata_il = models.DateTimeField(auto_now_add=True)
     inviata_il = models.DateTimeField(null=True, blank=True)
+    # When a sender claimed the row (in_invio): how the reclaim tells a dead worker from a slow send.
+    in_invio_dal = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
