@@ -25,6 +25,7 @@ run: install
 # The whole suite. Uses PostgreSQL when DATABASE_URL points to one (CI does).
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 

@@ -173,6 +173,16 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 # Dotted path of a class with send(numero, testo); see apps/core/sms.py.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.core.sms.ConsoleSmsBackend")
+# An SMTP send gives up after EMAIL_TIMEOUT seconds (the SMS gateway class must bound its own calls
+# the same way). A notifica still in_invio after NOTIFICHE_RECUPERO_SECONDI was left by a dead worker:
+# the next sender run reclaims it (apps/core/services.py recupera_notifiche_bloccate), so the value
+# must stay well above any send.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+NOTIFICHE_RECUPERO_SECONDI = env.int("NOTIFICHE_RECUPERO_SECONDI", default=600)
+if NOTIFICHE_RECUPERO_SECONDI < EMAIL_TIMEOUT + 60:
+    raise environ.ImproperlyConfigured(
+        "NOTIFICHE_RECUPERO_SECONDI must exceed EMAIL_TIMEOUT by at least 60 s"
+    )
 
 # --- Celery --------------------------------------------------------------------------------
 # No broker configured → tasks run eagerly in-process (embedded default only; logged at start).
@@ -184,8 +194,21 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+# A task is acknowledged when it has finished, not when it is received, and a worker killed mid-task
+# (OOM, deploy) gives it back to the queue: the jobs are idempotent and their EsecuzioneJob record stops
+# a run that had already ended from running again (apps/core/jobs.py).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process: a long ranking never sits prefetched behind another.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Our LOGGING stays in charge of the worker's logs too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis redelivers an unacknowledged task after this: longer than the longest hard time limit (30 min),
+# or a running ranking would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at start; operators then edit the schedule in admin.

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
+from apps.core.locking import limita_attesa
+
 from .models import ALFABETO, LUNGHEZZA, CodiceUnivoco, MovimentoCodice
 
 
@@ -77,7 +79,12 @@ def crea_codici(
 
 def blocca_codice(codice_id: int) -> CodiceUnivoco:
     """Lock the code row until the end of the transaction. Every change of its amounts starts here,
-    freeing included, so the check against the residuo and the ledger stay exact."""
+    freeing included, so the check against the residuo and the ledger stay exact.
+
+    The wait for the lock is bounded (LOCK_TIMEOUT_MS): a code held by a stuck transaction must not
+    hang every request on it. Callers wrap their atomic block in `servizio_occupato()`, which turns
+    the timeout into "il servizio è occupato, riprova" with everything rolled back."""
+    limita_attesa()
     return CodiceUnivoco.objects.select_for_update().get(pk=codice_id)
 
 

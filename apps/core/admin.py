@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Notifica, Provincia, Regione
+from .models import AuditEvent, EsecuzioneJob, Notifica, Provincia, Regione
 from .services import audit
 
 
@@ -61,6 +61,34 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notifica)
 class NotificaAdmin(ReadOnlyAdmin):
-    list_display = ["id", "canale", "stato", "tentativi", "creata_il", "inviata_il"]
+    # "esito incerto" (an SMS whose sender died mid-send) is for an operator to check with the gateway.
+    list_display = [
+        "id",
+        "canale",
+        "stato",
+        "tentativi",
+        "creata_il",
+        "in_invio_dal",
+        "inviata_il",
+        "ultimo_errore",
+    ]
     list_filter = ["canale", "stato"]
     exclude = ["destinatario", "testo"]  # personal data: not shown in lists or detail
+
+
+@admin.register(EsecuzioneJob)
+class EsecuzioneJobAdmin(ReadOnlyAdmin):
+    """How each job run ended; written by apps.core.jobs, never edited."""
+
+    list_display = [
+        "id",
+        "job",
+        "esito",
+        "richiesto_da",
+        "richiesto_il",
+        "terminato_il",
+        "oggetti_modificati",
+    ]
+    list_filter = ["job", "esito"]
+    date_hierarchy = "richiesto_il"
+    list_select_related = ["richiesto_da"]

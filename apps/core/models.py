@@ -64,7 +64,11 @@ class Notifica(models.Model):
     """Outbox row: written in the same transaction as the business change, sent by a Celery task.
 
     `chiave` is unique, so queueing the same message twice is a no-op, and the sender claims a row
-    with a compare-and-swap on `stato` so that two workers never send it twice.
+    with a compare-and-swap on `stato` so that two workers never send it twice. A row left in_invio
+    by a worker that died (`in_invio_dal` older than NOTIFICHE_RECUPERO_SECONDI) is reclaimed by the
+    next sender run, per channel (apps.core.services.recupera_notifiche_bloccate): an e-mail goes back
+    to the queue (at least once, with a stable Message-ID), an SMS becomes esito_incerto for an
+    operator to check (at most once).
     """
 
     class Canale(models.TextChoices):
@@ -76,17 +80,21 @@ class Notifica(models.Model):
         IN_INVIO = "in_invio", _("in invio")
         INVIATA = "inviata", _("inviata")
         ERRORE = "errore", _("errore")
+        # An SMS whose worker died mid-send: the gateway may have sent it. Never resent automatically.
+        ESITO_INCERTO = "esito_incerto", _("esito incerto: verificare col gateway")
 
     chiave = models.CharField(max_length=120, unique=True)
     canale = models.CharField(max_length=5, choices=Canale.choices)
     destinatario = models.CharField(max_length=254)
     oggetto = models.CharField(max_length=200, blank=True)
     testo = models.TextField()
-    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
+    stato = models.CharField(max_length=14, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
     tentativi = models.PositiveSmallIntegerField(default=0)
     ultimo_errore = models.CharField(max_length=300, blank=True)
     creata_il = models.DateTimeField(auto_now_add=True)
     inviata_il = models.DateTimeField(null=True, blank=True)
+    # When a sender claimed the row (in_invio): how the reclaim tells a dead worker from a slow send.
+    in_invio_dal = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -95,3 +103,44 @@ class Notifica(models.Model):
 
     def __str__(self):
         return f"{self.get_canale_display()} {self.chiave} ({self.get_stato_display()})"
+
+
+class EsecuzioneJob(models.Model):
+    """One run of a job (a Celery task, a scheduled sweep): what was asked, by whom, how it ended.
+
+    Written outside the job's own transaction, so a failed run stays on record with its error after
+    the job's changes rolled back. `errore` holds the DomainError message, or the exception's class and
+    first line with personal data masked (see apps.core.jobs); never a traceback."""
+
+    class Esito(models.TextChoices):
+        IN_CODA = "in_coda", _("in coda")
+        IN_CORSO = "in_corso", _("in corso")
+        RIUSCITA = "riuscita", _("riuscita")
+        FALLITA = "fallita", _("fallita")
+
+    job = models.CharField(_("job"), max_length=80, db_index=True)
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    richiesto_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("richiesto da"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    richiesto_il = models.DateTimeField(_("richiesto il"), auto_now_add=True)
+    avviato_il = models.DateTimeField(_("avviato il"), null=True, blank=True)
+    terminato_il = models.DateTimeField(_("terminato il"), null=True, blank=True)
+    esito = models.CharField(_("esito"), max_length=10, choices=Esito.choices, default=Esito.IN_CODA)
+    oggetti_modificati = models.PositiveIntegerField(_("oggetti modificati"), default=0)
+    errore = models.TextField(_("errore"), blank=True)
+    risultato = models.JSONField(_("risultato"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-richiesto_il", "-id"]
+        verbose_name = _("esecuzione job")
+        verbose_name_plural = _("esecuzioni job")
+        indexes = [models.Index(fields=["job", "-richiesto_il"])]
+
+    def __str__(self):
+        return f"{self.job} #{self.pk} ({self.get_esito_display()})"

@@ -69,7 +69,7 @@ OPERATORE_PERMS = {
     "professionisti": ["view_professionista", "view_studio", "view_canaleaccredito", "view_importazionecnop",
                        "add_importazionecnop"],
     "sedute": ["view_seduta"],
-    "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica"],
+    "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica", "view_esecuzionejob"],
 }  # fmt: skip
 
 

@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.exceptions import DomainError
+from apps.core.jobs import accoda_job
+from apps.core.models import EsecuzioneJob
+from apps.core.money import euro
 from apps.domande.admin import BandoAdmin as BaseBandoAdmin
 from apps.domande.models import Bando
 
@@ -23,18 +26,44 @@ from .models import Graduatoria, Posizione
 from .tasks import calcola_graduatorie_task, pubblica_graduatorie_task
 
 
-def _run(modeladmin, request, queryset, task, args, fatto: str, avviato: str):
+def _run(modeladmin, request, queryset, task, parametri, fatto, avviato: str):
+    """Queue `task` for each selected bando, on record in Esecuzioni job. Eager (no broker) the outcome
+    is known at once and shown; otherwise the operator reads it in Esecuzioni job, failures included."""
     for bando in queryset.order_by("anno"):
         try:
-            result = task.delay(bando.pk, *args(request))
+            job = accoda_job(task, {"bando_id": bando.pk, **parametri}, richiesto_da=request.user)
         except DomainError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
+            modeladmin.message_user(request, str(exc.message), messages.ERROR)
             continue
-        if result.ready():  # eager (embedded default, tests): the outcome is known now
-            testo = fatto.format(anno=bando.anno, **(result.result or {}))
-            modeladmin.message_user(request, testo, messages.SUCCESS)
+        if job.esito == EsecuzioneJob.Esito.RIUSCITA:
+            modeladmin.message_user(request, fatto(bando.anno, job.risultato), messages.SUCCESS)
+        elif job.esito == EsecuzioneJob.Esito.FALLITA:
+            modeladmin.message_user(request, job.errore, messages.ERROR)
         else:
-            modeladmin.message_user(request, avviato.format(anno=bando.anno), messages.INFO)
+            url = reverse("admin:core_esecuzionejob_change", args=[job.pk])
+            testo = _("%(avviato)s: l'esito sarà in Esecuzioni job") % {
+                "avviato": avviato.format(anno=bando.anno)
+            }
+            modeladmin.message_user(request, format_html('<a href="{}">{}</a>', url, testo), messages.INFO)
+
+
+def _calcolate(anno, r) -> str:
+    return _(
+        "Graduatorie del bando %(anno)s calcolate: %(domande)s domande, %(finanziate)s finanziate, "
+        "%(assegnato)s assegnati."
+    ) % {
+        "anno": anno,
+        "domande": r["domande"],
+        "finanziate": r["finanziate"],
+        "assegnato": euro(r["assegnato"]),
+    }
+
+
+def _pubblicate(anno, r) -> str:
+    return _(
+        "Graduatorie del bando %(anno)s pubblicate il %(data)s: %(codici)s codici univoci, "
+        "%(notifiche)s notifiche in coda."
+    ) % {"anno": anno, **r}
 
 
 admin.site.unregister(Bando)
@@ -50,19 +79,15 @@ class BandoAdmin(BaseBandoAdmin):
     @admin.action(description=_("Calcola graduatorie"), permissions=["graduatoria"])
     def calcola_graduatorie(self, request, queryset):
         _run(
-            self, request, queryset, calcola_graduatorie_task, lambda r: (r.user.pk,),
-            fatto="Graduatorie del bando {anno} calcolate: {domande} domande, {finanziate} finanziate, "
-            "{assegnato} € assegnati.",
-            avviato="Calcolo delle graduatorie del bando {anno} avviato.",
+            self, request, queryset, calcola_graduatorie_task, {}, fatto=_calcolate,
+            avviato=_("Calcolo delle graduatorie del bando {anno} avviato"),
         )  # fmt: skip
 
     @admin.action(description=_("Pubblica graduatorie"), permissions=["graduatoria"])
     def pubblica_graduatorie(self, request, queryset):
         _run(
-            self, request, queryset, pubblica_graduatorie_task, lambda r: (None, r.user.pk),
-            fatto="Graduatorie del bando {anno} pubblicate il {data}: {codici} codici univoci, "
-            "{notifiche} notifiche in coda.",
-            avviato="Pubblicazione delle graduatorie del bando {anno} avviata.",
+            self, request, queryset, pubblica_graduatorie_task, {"data": None}, fatto=_pubblicate,
+            avviato=_("Pubblicazione delle graduatorie del bando {anno} avviata"),
         )  # fmt: skip
 
     @admin.action(description=_("Esporta graduatoria (CSV)"), permissions=["view"])

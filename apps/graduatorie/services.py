@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.codici.services import crea_codici
 from apps.core.exceptions import DomainError
+from apps.core.locking import limita_attesa, servizio_occupato
 from apps.core.models import Notifica, Regione
 from apps.core.services import audit, avvia_invio
 from apps.domande.models import Bando, BudgetRegionale
@@ -60,9 +61,13 @@ def _statistiche(graduatorie_ids: list[int]) -> dict[int, dict]:
     return stats
 
 
+@servizio_occupato()
 @transaction.atomic
 def calcola_graduatorie(bando: Bando, attore=None) -> dict:
     """Compute (or recompute, while unpublished) every region's ranking of the bando."""
+    # The bando and its graduatorie are locked for the whole run: a second run, or a publication,
+    # waits at most LOCK_TIMEOUT_MS and is told the service is busy instead of hanging.
+    limita_attesa()
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = _lock_graduatorie(bando)
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
@@ -166,10 +171,13 @@ def _accoda_esiti(bando: Bando) -> int:
     return accodate
 
 
+@servizio_occupato()
 @transaction.atomic
 def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None) -> dict:
     """Freeze the bando's graduatorie, create one code per funded domanda, queue the outcomes."""
     data = data or timezone.localdate()
+    # Same bounded wait as calcola_graduatorie: a publication racing a ranking gives up with a message.
+    limita_attesa()
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando))
     if not graduatorie or any(g.stato == Graduatoria.Stato.DA_CALCOLARE for g in graduatorie):

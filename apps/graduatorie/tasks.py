@@ -1,24 +1,48 @@
+"""Celery tasks of the graduatorie: each run is on record in EsecuzioneJob (apps.core.jobs), so an
+error raised in the worker reaches the operator who started it, not only the worker's log."""
+
 import datetime as dt
 
 from celery import shared_task
 
+from apps.core.jobs import esegui_job
 from apps.domande.models import Bando
 
 from . import services
 
 
-@shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
-def calcola_graduatorie_task(bando_id: int, attore_id: int | None = None):
+def _attore(job, attore_id):
+    if job.richiesto_da_id is not None:
+        return job.richiesto_da
     from django.contrib.auth import get_user_model
 
-    attore = get_user_model().objects.filter(pk=attore_id).first() if attore_id else None
-    return services.calcola_graduatorie(Bando.objects.get(pk=bando_id), attore=attore)
+    return get_user_model().objects.filter(pk=attore_id).first() if attore_id else None
 
 
 @shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
-def pubblica_graduatorie_task(bando_id: int, data: str | None = None, attore_id: int | None = None):
-    from django.contrib.auth import get_user_model
+def calcola_graduatorie_task(bando_id: int, attore_id: int | None = None, esecuzione_id: int | None = None):
+    return esegui_job(
+        "calcola_graduatorie_task",
+        {"bando_id": bando_id},
+        lambda job: services.calcola_graduatorie(
+            Bando.objects.get(pk=bando_id), attore=_attore(job, attore_id)
+        ),
+        esecuzione_id=esecuzione_id,
+        modificati=lambda r: r["domande"],
+    )
 
-    attore = get_user_model().objects.filter(pk=attore_id).first() if attore_id else None
+
+@shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
+def pubblica_graduatorie_task(
+    bando_id: int, data: str | None = None, attore_id: int | None = None, esecuzione_id: int | None = None
+):
     giorno = dt.date.fromisoformat(data) if data else None
-    return services.pubblica_graduatorie(Bando.objects.get(pk=bando_id), data=giorno, attore=attore)
+    return esegui_job(
+        "pubblica_graduatorie_task",
+        {"bando_id": bando_id, "data": data},
+        lambda job: services.pubblica_graduatorie(
+            Bando.objects.get(pk=bando_id), data=giorno, attore=_attore(job, attore_id)
+        ),
+        esecuzione_id=esecuzione_id,
+        modificati=lambda r: r["codici"],
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.services import blocca_codice, muovi_importi
 from apps.core.exceptions import DomainError
+from apps.core.locking import servizio_occupato
 from apps.core.money import euro
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale
@@ -173,7 +174,7 @@ def prenota_seduta(
         )
     if studio.professionista_id != professionista.pk:
         raise DomainError("Scegli uno dei tuoi studi.", "studio")
-    with transaction.atomic():
+    with servizio_occupato(), transaction.atomic():
         codice = blocca_codice(codice_id)
         if chiave_invio is not None:
             # Under the code's lock: the first submission has committed, or is still holding the lock.
@@ -215,6 +216,7 @@ def _colonna(seduta: Seduta) -> str:
     return "prenotato" if seduta.stato == Seduta.Stato.PRENOTATA else "utilizzato"
 
 
+@servizio_occupato()  # a lock wait past LOCK_TIMEOUT_MS: DomainError, all rolled back
 @transaction.atomic
 def modifica_seduta(
     utente, seduta: Seduta, *, inizio: dt.datetime, durata_minuti: int, importo: Decimal, adesso=None
@@ -273,18 +275,21 @@ def _annulla(utente, seduta: Seduta, da: str, adesso) -> Seduta:
     return seduta
 
 
+@servizio_occupato()  # a lock wait past LOCK_TIMEOUT_MS: DomainError, all rolled back
 @transaction.atomic
 def annulla_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     """The professional cancels (prenotata or confermata, until invoiced)."""
     return _annulla(utente, seduta, Seduta.AnnullataDa.PROFESSIONISTA, adesso or timezone.now())
 
 
+@servizio_occupato()  # a lock wait past LOCK_TIMEOUT_MS: DomainError, all rolled back
 @transaction.atomic
 def annulla_seduta_beneficiario(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     """The beneficiary (or the applicant for them) cancels a booking that has not happened yet."""
     return _annulla(utente, seduta, Seduta.AnnullataDa.BENEFICIARIO, adesso or timezone.now())
 
 
+@servizio_occupato()  # a lock wait past LOCK_TIMEOUT_MS: DomainError, all rolled back
 @transaction.atomic
 def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     adesso = adesso or timezone.now()

@@ -1,11 +1,19 @@
 """The notifications outbox: queued once per key, claimed once, retried on failure."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
 from apps.core import sms
 from apps.core.models import Notifica
-from apps.core.services import queue_notifiche, send_notifica, send_pending
+from apps.core.services import (
+    message_id,
+    queue_notifiche,
+    recupera_notifiche_bloccate,
+    send_notifica,
+    send_pending,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +122,62 @@ def test_drain_tries_a_failing_notification_once_per_run(monkeypatch):
     assert drain_queue(budget_seconds=30, batch=10) == 0
     notifica = Notifica.objects.get(chiave="rotta")
     assert (notifica.stato, notifica.tentativi) == (Notifica.Stato.IN_CODA, 1)
+
+
+# --- Reclaiming rows left in_invio by a dead sender (the killed worker itself: test_notifiche_worker_ucciso)
+
+
+def bloccata(chiave, canale, secondi_fa, tentativi=0, adesso=None, stato=Notifica.Stato.IN_INVIO):
+    from django.utils import timezone
+
+    adesso = adesso or timezone.now()
+    return Notifica.objects.create(
+        chiave=chiave, canale=canale, destinatario="x", testo="t", stato=stato, tentativi=tentativi,
+        in_invio_dal=None if secondi_fa is None else adesso - dt.timedelta(seconds=secondi_fa),
+    )  # fmt: skip
+
+
+def test_reclaim_per_channel_at_the_timeout_boundary(settings):
+    from django.utils import timezone
+
+    settings.NOTIFICHE_RECUPERO_SECONDI = 600
+    adesso = timezone.now()
+    al_limite = bloccata("e:limite", "email", 600, adesso=adesso)
+    oltre = bloccata("e:oltre", "email", 601, adesso=adesso)
+    ultima = bloccata("e:ultima", "email", 601, tentativi=4, adesso=adesso)
+    senza_data = bloccata("e:vecchia", "email", None, adesso=adesso)  # claimed before the column existed
+    sms_oltre = bloccata("s:oltre", "sms", 601, adesso=adesso)
+    inviata = bloccata("e:inviata", "email", 10_000, adesso=adesso, stato=Notifica.Stato.INVIATA)
+
+    assert recupera_notifiche_bloccate(adesso=adesso) == {"email": 3, "sms": 1}
+    stati = dict(Notifica.objects.values_list("chiave", "stato"))
+    assert stati == {
+        "e:limite": "in_invio", "e:oltre": "in_coda", "e:ultima": "errore", "e:vecchia": "in_coda",
+        "s:oltre": "esito_incerto", "e:inviata": "inviata",
+    }  # fmt: skip
+    oltre.refresh_from_db()
+    assert oltre.tentativi == 1 and oltre.in_invio_dal is None and "Invio interrotto" in oltre.ultimo_errore
+    for n in (al_limite, ultima, senza_data, sms_oltre, inviata):
+        n.refresh_from_db()
+    assert ultima.tentativi == 5 and sms_oltre.tentativi == 0 and inviata.in_invio_dal is not None
+    assert recupera_notifiche_bloccate(adesso=adesso) == {"email": 0, "sms": 0}
+
+
+def test_the_email_message_id_is_stable_and_reveals_nothing():
+    queue_notifiche(righe())
+    email = Notifica.objects.get(canale="email")
+    assert message_id(email) == message_id(Notifica.objects.get(pk=email.pk))
+    assert message_id(email).endswith("@bonuspsicologo.invalid>") and "esito" not in message_id(email)
+    send_pending()
+    assert mail.outbox[0].extra_headers["Message-ID"] == message_id(email)
+    assert mail.outbox[0].message()["Message-ID"] == message_id(email)
+
+
+def test_the_claim_records_since_when():
+    queue_notifiche(righe())
+    n = Notifica.objects.get(canale="sms")
+    from apps.core.services import _claim
+
+    assert _claim(n.pk)
+    n.refresh_from_db()
+    assert n.stato == Notifica.Stato.IN_INVIO and n.in_invio_dal is not None
