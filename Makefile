@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint bench smoke clean
+.PHONY: install run test lint lock bench smoke clean
 
-$(BIN)/django-admin: pyproject.toml
+# Exact versions and hashes from requirements-dev.lock (the Dockerfile uses requirements.lock), then the
+# project itself without resolving anything again.
+$(BIN)/django-admin: pyproject.toml requirements-dev.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/django-admin
@@ -31,6 +33,14 @@ test: install
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# After changing dependencies in pyproject.toml: re-pin both lock files from PyPI (keeps existing pins
+# that still fit; `make lock PIP_COMPILE_ARGS=--upgrade` moves everything to the newest allowed).
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) $(PIP_COMPILE_ARGS) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(PIP_COMPILE_ARGS) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 bench: install
 	$(BIN)/python bench/graduatoria.py $(BENCH_ARGS)

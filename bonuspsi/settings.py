@@ -6,24 +6,33 @@ var/, Celery eager, the development login simulator. Production sets DEBUG=False
 variables listed in README.md; `manage.py check --deploy` must then be clean.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from bonuspsi.env import env_bool, env_int_min
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Every boolean is read by env_bool: exactly true/false, anything else refuses to start (bonuspsi/env.py).
+DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# The development login simulator (choose a demo identity or type a codice fiscale).
-# Refused by a system check (accounts.E001) whenever DEBUG is False.
-DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", default=DEBUG)
+# The development login simulator (choose a demo identity or type a codice fiscale). Its URL exists only
+# when this is on, and production refuses to load with it: gunicorn never runs the system checks.
+DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN_ENABLED", default=DEBUG)
+if DEV_LOGIN_ENABLED and not DEBUG:
+    raise ImproperlyConfigured(
+        "DEV_LOGIN_ENABLED=True con DEBUG=False: il simulatore di login non può esistere in produzione."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "csp",
+    "axes",
     "apps.core",
     "apps.accounts",
     "apps.domande",
@@ -49,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before the host check and the SSL redirect (apps/core/middleware.py).
+    "apps.core.middleware.HealthzMiddleware",
+    # The client IP of this request, for audit() (apps/core/net.py).
+    "apps.core.middleware.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.NoStoreForAuthenticatedMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bonuspsi.urls"
@@ -87,13 +103,21 @@ TEMPLATES = [
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'bonuspsi.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections in production (a new PostgreSQL connection per request costs more than the
+# request); CONN_HEALTH_CHECKS drops a connection the server closed instead of failing the next request.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int_min("CONN_MAX_AGE", default=0 if DEBUG else 60, minimo=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # How long a transaction waits for a row lock before the person is told "il servizio è occupato, riprova"
 # (apps/core/locking.py), instead of a request that hangs.
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out account or IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cittadino:home"
 LOGOUT_REDIRECT_URL = "home"
@@ -129,10 +153,14 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The docker healthcheck calls http://127.0.0.1:8000/healthz (answered before this redirect anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# Behind the reverse proxy: trust its X-Forwarded-Proto, and take the client's IP from X-Forwarded-For,
+# counting TRUSTED_PROXY_COUNT hops from the right (apps/core/net.py). Without it, REMOTE_ADDR.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env_int_min("TRUSTED_PROXY_COUNT", default=1, minimo=1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -167,7 +195,7 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Bonus psicologo INPS <noreply@bonuspsicologo.invalid>"
 )
@@ -227,6 +255,32 @@ CACHES = {
 VERIFICA_MAX_ERRORI_UTENTE = env.int("VERIFICA_MAX_ERRORI_UTENTE", default=5)
 VERIFICA_MAX_ERRORI_IP = env.int("VERIFICA_MAX_ERRORI_IP", default=20)
 VERIFICA_FINESTRA_SECONDI = env.int("VERIFICA_FINESTRA_SECONDI", default=900)
+
+# --- Operators' login lockout (django-axes) ------------------------------------------------------
+# /operatori/login/: AXES_FAILURE_LIMIT failures lock the account (from any IP) and, separately, the IP
+# (for any account) for AXES_COOLOFF_MINUTI minutes; a successful login clears the counters.
+AXES_FAILURE_LIMIT = env_int_min("AXES_FAILURE_LIMIT", default=5, minimo=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int_min("AXES_COOLOFF_MINUTI", default=30, minimo=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.core.net.client_ip"
+# The admin form's field is "username"; the callable upper-cases it, so "rssmra…" and "RSSMRA…" (the same
+# account for get_by_natural_key) share one counter.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_per_blocco"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.risposta_blocco"
+# Axes' own log lines name the account (a codice fiscale): the audit trail records logins instead.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+
+# --- Error reporting (optional) ----------------------------------------------------------------
+# Sentry only when SENTRY_DSN is set; no personal data, codici fiscali, codes and IBANs scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 LOGGING = {
     "version": 1,

@@ -37,8 +37,8 @@ class DevLoginProvider(IdentityProvider):
     """Development simulator: trusts what the form says.
 
     Enabled by DEV_LOGIN_ENABLED alone (the test runner forces DEBUG=False, and the browser tests
-    need the simulator); the system check accounts.E001 refuses DEV_LOGIN_ENABLED with DEBUG=False,
-    and DEV_LOGIN_ENABLED defaults to DEBUG, so production never has it unless asked for and refused.
+    need the simulator). DEV_LOGIN_ENABLED defaults to DEBUG; with DEBUG=False the settings refuse to
+    load (ImproperlyConfigured, so gunicorn never starts with it) and its URL is not routed without it.
     """
 
     name = "dev"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -5,6 +6,9 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("accedi/", views.login_view, name="login"),
-    path("accedi/simulatore/", views.dev_login_view, name="dev_login"),
     path("esci/", views.logout_view, name="logout"),
 ]
+# The simulator is not even routable unless asked for; settings refuse it with DEBUG=False, so a production
+# server answers 404 there whatever the checks did (gunicorn never runs them).
+if settings.DEV_LOGIN_ENABLED:
+    urlpatterns.append(path("accedi/simulatore/", views.dev_login_view, name="dev_login"))

@@ -53,7 +53,7 @@ class AuditedReadOnlyAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["creato_il", "attore", "azione", "oggetto_tipo", "oggetto_id"]
+    list_display = ["creato_il", "attore", "azione", "oggetto_tipo", "oggetto_id", "ip"]
     list_filter = ["azione", "oggetto_tipo"]
     search_fields = ["oggetto_id", "azione"]
     date_hierarchy = "creato_il"

@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
     oggetto_tipo = models.CharField(max_length=60, blank=True)
     oggetto_id = models.CharField(max_length=40, blank=True)
     dettagli = models.JSONField(default=dict, blank=True)
+    # The client's address (proxy-aware, apps/core/net.py) when the event happened while serving a request.
+    ip = models.GenericIPAddressField(_("indirizzo IP"), null=True, blank=True)
 
     class Meta:
         ordering = ["-creato_il", "-id"]

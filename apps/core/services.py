@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from .models import AuditEvent, Notifica
+from .net import ip_corrente
 from .sms import get_backend
 
 log = logging.getLogger(__name__)
@@ -20,13 +21,15 @@ MAX_TENTATIVI = 5
 
 
 def audit(attore, azione: str, oggetto=None, **dettagli) -> AuditEvent:
-    """Append one audit event. `attore` may be None for system jobs."""
+    """Append one audit event. `attore` may be None for system jobs; the client IP of the request being
+    served (None in jobs and commands) is recorded by ClientIpMiddleware's context variable."""
     return AuditEvent.objects.create(
         attore=attore if attore is not None and attore.is_authenticated else None,
         azione=azione,
         oggetto_tipo=oggetto._meta.label_lower if oggetto is not None else "",
         oggetto_id=str(oggetto.pk) if oggetto is not None else "",
         dettagli=dettagli,
+        ip=ip_corrente(),
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.exceptions import DomainError
+from apps.core.net import client_ip
 from apps.core.pdf import pdf_response
 from apps.professionisti.selectors import canale_attuale, canali_di, professionista_di
 from apps.professionisti.services import (
@@ -144,8 +145,8 @@ def studi(request):
 
 
 def _ip(request) -> str:
-    # The reverse proxy must pass the client address as REMOTE_ADDR (gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "")
+    # The person's address, not the reverse proxy's: the per-IP verification limit keys on it.
+    return client_ip(request)
 
 
 @professionista_required

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "bonuspsicologo.example.it",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "DEV_LOGIN_ENABLED": "False",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -37,9 +38,17 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_check_deploy_fails_when_the_dev_login_is_left_on():
+    # The settings themselves refuse to load (ImproperlyConfigured), before any check runs.
     result = _check({"DEV_LOGIN_ENABLED": "True"})
     assert result.returncode != 0
-    assert "accounts.E001" in result.stdout + result.stderr
+    assert "ImproperlyConfigured: DEV_LOGIN_ENABLED=True con DEBUG=False" in result.stderr
+
+
+def test_check_deploy_fails_without_redis():
+    """Eager Celery and per-process rate-limit counters are for development only."""
+    result = _check({"REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "core.E001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
