@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import AuditedReadOnlyAdmin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
 
 from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda
 
@@ -99,7 +99,7 @@ class BandoAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttestazioneIsee)
-class AttestazioneIseeAdmin(AuditedReadOnlyAdmin):
+class AttestazioneIseeAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     azione_visualizzazione = "attestazione_isee.visualizzata"
     list_display = ["protocollo_dsu", "valore", "tipo", "difforme", "regolarizzata_il", "rilasciata_il"]
     list_filter = ["tipo", "difforme"]
@@ -107,7 +107,7 @@ class AttestazioneIseeAdmin(AuditedReadOnlyAdmin):
 
 
 @admin.register(Domanda)
-class DomandaAdmin(AuditedReadOnlyAdmin):
+class DomandaAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     azione_visualizzazione = "domanda.visualizzata"
     list_display = ["protocollo", "bando", "regione", "isee", "presentata_il", "canale", "esito"]
     list_filter = ["bando", "regione", "canale", "posizione__esito"]
