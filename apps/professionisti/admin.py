@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.csvfile import valida_upload_csv
 
 from .importer import ImportazioneCnopError, importa_cnop, riepilogo
 from .models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
@@ -90,8 +91,13 @@ class ProfessionistaAdmin(RicercaRiservataMixin, ReadOnlyAdmin):
 class ImportaCnopForm(forms.Form):
     file = forms.FileField(
         label=_("Lista CNOP (CSV)"),
-        help_text=_("Intestazione e formato come per il comando import_cnop (DESIGN.md)."),
+        help_text=_("Intestazione e formato come per il comando import_cnop (DESIGN.md); in UTF-8."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        valida_upload_csv(upload)
+        return upload
 
 
 @admin.register(ImportazioneCnop)

@@ -286,7 +286,8 @@ class TestABadFileChangesNothing:
         path.write_bytes(contenuto(riga(ALICE), riga(BOB, cognome="Nicolò")).encode("latin-1"))
         with pytest.raises(ImportazioneCnopError) as exc:
             importa_cnop(path, "latin1.csv")
-        assert exc.value.errori == ["riga 3: testo non codificato in UTF-8"]
+        assert str(exc.value).startswith("Il file non è in UTF-8 (carattere non valido alla riga 3")
+        assert exc.value.importazione.esito == ImportazioneCnop.Esito.RIFIUTATA
         assert not Professionista.objects.exists()
 
     def test_an_empty_list_is_refused(self, reference_data, tmp_path):
