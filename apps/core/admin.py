@@ -51,7 +51,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class _ChangeListRiservata(ChangeList):
     """A changelist whose search term comes from the session, never from the query string: `ricerca`
     (the token) is carried by every link the list makes (pagination, filters, sorting, the change
-    links' preserved filters) like any parameter, but it is not a filter."""
+    links' preserved filters) like any parameter, but it is not a filter. templates/admin/search_form.html
+    shows a POST search box for it."""
+
+    ricerca_riservata = True
 
     def get_filters_params(self, params=None):
         lookup_params = super().get_filters_params(params)
@@ -75,8 +78,6 @@ class RicercaRiservataMixin:
     browser is redirected to `?ricerca=<token>`, which is meaningless in a log. A GET with `?q=` does
     not search: it is redirected without it. Each display of results is audited with its count of
     results (`ricerca.operatore`), never the term."""
-
-    change_list_template = "admin/ricerca_riservata/change_list.html"
 
     def get_changelist(self, request, **kwargs):
         return _ChangeListRiservata

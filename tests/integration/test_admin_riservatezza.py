@@ -182,7 +182,10 @@ def test_every_admin_of_citizens_data_searches_by_post_only(client, reference_da
     assert cf not in redirect["Location"] and "ricerca=" in redirect["Location"]
     assert page.status_code == 200
     assert page.context["cl"].query == cf
-    assert 'method="post" role="search"' in page.content.decode()
+    assert (
+        'method="post" role="search"' in page.content.decode()
+        and "csrfmiddlewaretoken" in page.content.decode()
+    )
     assert AuditEvent.objects.filter(azione="ricerca.operatore").count() == 1
 
 
@@ -299,3 +302,11 @@ class TestAuditAccessi:
 
         assert authenticate(rf.post("/api/token/"), username=carol.codice_fiscale, password="x") is None
         assert not AuditEvent.objects.filter(azione__startswith="operatore.").exists()
+
+
+def test_other_admins_keep_django_s_search(client_carol):
+    """Regions are not personal data: their list still searches by GET, with Django's own box."""
+    response = client_carol.get(reverse("admin:core_regione_changelist"), {"q": "Lazio"})
+    assert response.status_code == 200
+    assert [r.codice for r in risultati(response)] == ["120"]
+    assert 'method="get" role="search"' in response.content.decode()
