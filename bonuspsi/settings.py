@@ -112,6 +112,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (apps/core/locking.py), instead of a request that hangs.
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
 
+# Admin CSV uploads (domande, CNOP list): larger files are refused next to the field. 200 MB holds a
+# million domande (~110 bytes a row); uploads past FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) spool to disk.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account or IP before the password is even checked.
 AUTHENTICATION_BACKENDS = [

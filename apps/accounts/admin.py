@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import RicercaRiservataMixin
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RicercaRiservataMixin, BaseUserAdmin):
     ordering = ["cognome", "nome"]
     list_display = ["codice_fiscale", "cognome", "nome", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups"]

@@ -1,7 +1,19 @@
-from django.contrib import admin
+import secrets
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, EsecuzioneJob, Notifica, Provincia, Regione
 from .services import audit
+
+# The token of a search in the changelist's URL (see RicercaRiservataMixin); its term stays in the session.
+RICERCA_VAR = "ricerca"
+RICERCA_CAMPO = "_ricerca"  # the POSTed search box
+RICERCHE_SESSIONE = "ricerche_admin"
+RICERCHE_MASSIME = 20  # tokens kept per session: older ones expire
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -36,9 +48,92 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedReadOnlyAdmin(ReadOnlyAdmin):
-    """Read-only, and opening an object's page is a view of a citizen's data: audited as
-    `azione_visualizzazione` (who, what, when)."""
+class _ChangeListRiservata(ChangeList):
+    """A changelist whose search term comes from the session, never from the query string: `ricerca`
+    (the token) is carried by every link the list makes (pagination, filters, sorting, the change
+    links' preserved filters) like any parameter, but it is not a filter. templates/admin/search_form.html
+    shows a POST search box for it."""
+
+    ricerca_riservata = True
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(RICERCA_VAR, None)
+        return lookup_params
+
+    def get_queryset(self, request, exclude_parameters=None):
+        self.query = getattr(request, "_termine_ricerca", "")
+        return super().get_queryset(request, exclude_parameters)
+
+    @property
+    def senza_ricerca_qs(self) -> str:
+        return self.get_query_string(remove=[RICERCA_VAR, PAGE_VAR])
+
+
+class RicercaRiservataMixin:
+    """Search of citizens' data by POST: no codice fiscale or code ever appears in a URL (access logs,
+    browser history, Referer).
+
+    The search box POSTs the term; the term is stored in the session under a random token and the
+    browser is redirected to `?ricerca=<token>`, which is meaningless in a log. A GET with `?q=` does
+    not search: it is redirected without it. Each display of results is audited with its count of
+    results (`ricerca.operatore`), never the term."""
+
+    def get_changelist(self, request, **kwargs):
+        return _ChangeListRiservata
+
+    def get_search_results(self, request, queryset, search_term):
+        # Only the term stored in the session searches: this also covers the autocomplete view's ?term=.
+        return super().get_search_results(request, queryset, getattr(request, "_termine_ricerca", ""))
+
+    def _senza(self, request, *nomi: str) -> str:
+        params = request.GET.copy()
+        for nome in nomi:
+            params.pop(nome, None)
+        return f"{request.path}?{params.urlencode()}" if params else request.path
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and RICERCA_CAMPO in request.POST:
+            return self._registra_ricerca(request)
+        if SEARCH_VAR in request.GET:
+            messages.warning(request, _("La ricerca si fa con la casella di ricerca, non dall'indirizzo."))
+            return HttpResponseRedirect(self._senza(request, SEARCH_VAR))
+        token = request.GET.get(RICERCA_VAR)
+        if token:
+            ricerca = request.session.get(RICERCHE_SESSIONE, {}).get(token)
+            if not ricerca or ricerca["modello"] != self.model._meta.label_lower:
+                messages.warning(request, _("La ricerca è scaduta: ripeterla."))
+                return HttpResponseRedirect(self._senza(request, RICERCA_VAR, PAGE_VAR))
+            request._termine_ricerca = ricerca["termine"]
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if token and cl is not None:
+            audit(
+                request.user, "ricerca.operatore", None, modello=self.model._meta.label_lower,
+                risultati=cl.result_count, pagina=cl.page_num, ricerca=token,
+            )  # fmt: skip
+        return response
+
+    def _registra_ricerca(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        termine = request.POST.get(RICERCA_CAMPO, "").strip()[:200]
+        if not termine:
+            return HttpResponseRedirect(self._senza(request, RICERCA_VAR, PAGE_VAR, SEARCH_VAR))
+        token = secrets.token_urlsafe(16)
+        ricerche = dict(request.session.get(RICERCHE_SESSIONE, {}))
+        ricerche[token] = {"modello": self.model._meta.label_lower, "termine": termine}
+        request.session[RICERCHE_SESSIONE] = dict(list(ricerche.items())[-RICERCHE_MASSIME:])
+        params = request.GET.copy()
+        for nome in (RICERCA_VAR, PAGE_VAR, SEARCH_VAR):
+            params.pop(nome, None)
+        params[RICERCA_VAR] = token
+        return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+
+
+class AuditaVisualizzazioneMixin:
+    """Opening an object's page is a view of a citizen's data: audited as `azione_visualizzazione`
+    (who, what, when)."""
 
     azione_visualizzazione = ""
 
@@ -49,6 +144,10 @@ class AuditedReadOnlyAdmin(ReadOnlyAdmin):
             if obj is not None:
                 audit(request.user, self.azione_visualizzazione, obj)
         return response
+
+
+class AuditedReadOnlyAdmin(AuditaVisualizzazioneMixin, ReadOnlyAdmin):
+    """Read-only, and every object's page opened is audited."""
 
 
 @admin.register(AuditEvent)

@@ -11,7 +11,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Dati di riferimento e servizi comuni"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks and connects the login audit.
+        from . import checks, signals  # noqa: F401
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             log.info("Nessun broker Celery configurato: i job girano in modo sincrono (eager).")

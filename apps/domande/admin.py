@@ -4,18 +4,36 @@ Domande, attestazioni and rappresentanze are read-only here: they change only th
 (submission, import). Opening a domanda's detail is a view of a citizen's data, so it is audited."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import AuditedReadOnlyAdmin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.exceptions import DomainError
 
+from . import services_bando
 from .models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 
 
+def _pubblicato(bando) -> bool:
+    return bool(bando is not None and bando.graduatoria_pubblicata_il)
+
+
 class BudgetRegionaleInline(admin.TabularInline):
+    """The regional budgets: frozen, like the rules, once the graduatorie are published."""
+
     model = BudgetRegionale
     extra = 0
     autocomplete_fields = ["regione"]
+
+    def has_add_permission(self, request, obj=None):
+        return not _pubblicato(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _pubblicato(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _pubblicato(obj) and super().has_delete_permission(request, obj)
 
 
 class BandoForm(forms.ModelForm):
@@ -97,9 +115,39 @@ class BandoAdmin(admin.ModelAdmin):
         (_("Territori esclusi"), {"fields": ["territori_esclusi"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        """After the publication every rule is read-only, except the billing deadline."""
+        if not _pubblicato(obj):
+            return super().get_readonly_fields(request, obj)
+        campi = [c for _nome, opzioni in self.get_fieldsets(request, obj) for c in opzioni["fields"]]
+        return [c for c in campi if c not in services_bando.MODIFICABILI_DOPO_PUBBLICAZIONE]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The service refuses what the form let through (e.g. a form opened before the publication):
+        # the transaction is rolled back and the operator told why, never a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        territori = form.cleaned_data.get("territori_esclusi") if "territori_esclusi" in form.fields else None
+        services_bando.salva_bando(obj, request.user, territori_esclusi=territori)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BudgetRegionale:
+            return super().save_formset(request, form, formset, change)
+        budget = formset.save(commit=False)
+        for eliminato in formset.deleted_objects:
+            services_bando.elimina_budget(eliminato, request.user)
+        for b in budget:
+            services_bando.salva_budget(b, request.user)
+        return None
+
 
 @admin.register(AttestazioneIsee)
-class AttestazioneIseeAdmin(AuditedReadOnlyAdmin):
+class AttestazioneIseeAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     azione_visualizzazione = "attestazione_isee.visualizzata"
     list_display = ["protocollo_dsu", "valore", "tipo", "difforme", "regolarizzata_il", "rilasciata_il"]
     list_filter = ["tipo", "difforme"]
@@ -107,7 +155,7 @@ class AttestazioneIseeAdmin(AuditedReadOnlyAdmin):
 
 
 @admin.register(Domanda)
-class DomandaAdmin(AuditedReadOnlyAdmin):
+class DomandaAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     azione_visualizzazione = "domanda.visualizzata"
     list_display = ["protocollo", "bando", "regione", "isee", "presentata_il", "canale", "esito"]
     list_filter = ["bando", "regione", "canale", "posizione__esito"]
@@ -124,7 +172,7 @@ class DomandaAdmin(AuditedReadOnlyAdmin):
 
 
 @admin.register(RappresentanzaLegale)
-class RappresentanzaLegaleAdmin(AuditedReadOnlyAdmin):
+class RappresentanzaLegaleAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     """The archive of verified links, filled only by `import_rappresentanze` (or the upload page reached
     from this list). Opening one is a view of two citizens' data: audited."""
 

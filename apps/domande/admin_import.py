@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.csvfile import valida_upload_csv
+
 from .importer import ImportazioneError, importa_domande
 from .importer_rappresentanze import ImportazioneRappresentanzeError, importa_rappresentanze
 from .models import Bando, RappresentanzaLegale
@@ -24,8 +26,13 @@ MAX_ERRORI_MOSTRATI = 200
 class ImportaDomandeForm(forms.Form):
     file = forms.FileField(
         label=_("File CSV delle domande"),
-        help_text=_("Intestazione e formato come per il comando import_domande (DESIGN.md)."),
+        help_text=_("Intestazione e formato come per il comando import_domande (DESIGN.md); in UTF-8."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        valida_upload_csv(upload)
+        return upload
 
 
 def importa_view(modeladmin, request, pk):
@@ -70,6 +77,11 @@ class ImportaRappresentanzeForm(forms.Form):
             "come per il comando import_rappresentanze (README.md)."
         ),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        valida_upload_csv(upload)
+        return upload
 
 
 def importa_rappresentanze_view(modeladmin, request):

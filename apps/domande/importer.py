@@ -29,6 +29,7 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.csvfile import FileNonUtf8, verifica_utf8
 from apps.core.models import Provincia, Regione
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker, parse_money
@@ -332,6 +333,10 @@ def importa_domande(
 ) -> int:
     """Import every row of the CSV file into the bando, or nothing. Returns how many domande."""
     path = Path(path)
+    try:
+        verifica_utf8(path)  # before any lock: a latin-1 or UTF-16 file gets one clear message
+    except FileNonUtf8 as exc:
+        raise ImportazioneError([], exc.message) from None
     bando = Bando.objects.select_for_update().get(pk=bando.pk)  # one import per bando at a time
     if bando.graduatoria_pubblicata_il:
         messaggio = (

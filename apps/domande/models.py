@@ -43,7 +43,12 @@ class Bando(models.Model):
     scorrimenti_massimi = models.PositiveSmallIntegerField(
         _("scorrimenti dopo la decadenza"), null=True, blank=True, help_text=_("Vuoto: senza limite.")
     )
-    termine_fatturazione = models.DateField(_("termine fatturazione"), null=True, blank=True)
+    termine_fatturazione = models.DateField(
+        _("Termine per la fatturazione"),
+        null=True,
+        blank=True,
+        help_text=_("Fissato dall'operatore; modificabile anche dopo la pubblicazione delle graduatorie."),
+    )
     territori_esclusi = models.ManyToManyField(
         Regione, blank=True, related_name="+", verbose_name=_("territori esclusi")
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
 from apps.core.exceptions import DomainError
 from apps.core.jobs import accoda_job
 from apps.core.models import EsecuzioneJob
@@ -136,7 +136,8 @@ class GraduatoriaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Posizione)
-class PosizioneAdmin(ReadOnlyAdmin):
+class PosizioneAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
+    azione_visualizzazione = "posizione.visualizzata"
     list_display = [
         "posizione",
         "protocollo",

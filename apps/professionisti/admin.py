@@ -11,7 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.csvfile import valida_upload_csv
 
 from .importer import ImportazioneCnopError, importa_cnop, riepilogo
 from .models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
@@ -52,7 +53,7 @@ class CanaleInline(ReadOnlyInline):
 
 
 @admin.register(Professionista)
-class ProfessionistaAdmin(ReadOnlyAdmin):
+class ProfessionistaAdmin(RicercaRiservataMixin, ReadOnlyAdmin):
     list_display = ["nominativo", "ordine", "numero_iscrizione", "stato", "in_lista", "puo_prenotare"]
     list_filter = ["stato", "in_lista", "psicoterapeuta", "ordine"]
     # The surname by substring; a codice fiscale only exactly, never browsed by prefix.
@@ -90,8 +91,13 @@ class ProfessionistaAdmin(ReadOnlyAdmin):
 class ImportaCnopForm(forms.Form):
     file = forms.FileField(
         label=_("Lista CNOP (CSV)"),
-        help_text=_("Intestazione e formato come per il comando import_cnop (DESIGN.md)."),
+        help_text=_("Intestazione e formato come per il comando import_cnop (DESIGN.md); in UTF-8."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        valida_upload_csv(upload)
+        return upload
 
 
 @admin.register(ImportazioneCnop)
@@ -146,7 +152,7 @@ class ImportazioneCnopAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Studio)
-class StudioAdmin(ReadOnlyAdmin):
+class StudioAdmin(RicercaRiservataMixin, ReadOnlyAdmin):
     list_display = ["indirizzo", "cap", "comune", "provincia", "professionista", "da_cnop"]
     list_filter = ["da_cnop", "provincia__regione"]
     list_select_related = ["professionista", "provincia"]
@@ -155,7 +161,7 @@ class StudioAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CanaleAccredito)
-class CanaleAccreditoAdmin(ReadOnlyAdmin):
+class CanaleAccreditoAdmin(RicercaRiservataMixin, ReadOnlyAdmin):
     list_display = ["professionista", "tipo", "iban_mascherato", "denominazione", "attuale", "creato_il"]
     list_filter = ["tipo", "attuale"]
     list_select_related = ["professionista"]

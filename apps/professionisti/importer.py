@@ -39,6 +39,7 @@ from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.csvfile import FileNonUtf8, verifica_utf8
 from apps.core.models import Provincia
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker
@@ -71,9 +72,11 @@ class ImportazioneCnopError(Exception):
     """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order, and
     `importazione` the rifiutata record."""
 
-    def __init__(self, errori: list[str], importazione: ImportazioneCnop | None = None):
+    def __init__(
+        self, errori: list[str], importazione: ImportazioneCnop | None = None, messaggio: str | None = None
+    ):
         quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
-        super().__init__(f"{quante}: lista CNOP non importata, nessuna modifica.")
+        super().__init__(messaggio or f"{quante}: lista CNOP non importata, nessuna modifica.")
         self.errori = errori
         self.importazione = importazione
 
@@ -385,6 +388,14 @@ def _applica(righe: list[RigaCnop], nome_file: str, letti: int) -> ImportazioneC
 def importa_cnop(file_or_path, nome_file: str, operatore=None) -> ImportazioneCnop:
     """Apply CNOP's list, or change nothing and raise ImportazioneCnopError with every bad line."""
     nome_file = Path(str(nome_file)).name[: _lunghezza(ImportazioneCnop, "file")]
+    try:
+        verifica_utf8(file_or_path)  # a latin-1 or UTF-16 list gets one clear message, not one per line
+    except FileNonUtf8 as exc:
+        imp = ImportazioneCnop.objects.create(
+            file=nome_file, esito=ImportazioneCnop.Esito.RIFIUTATA, righe=0, errori=exc.message
+        )
+        audit(operatore, "cnop.importazione_rifiutata", imp, file=nome_file, errori=1)
+        raise ImportazioneCnopError([], imp, messaggio=f"{exc.message} Lista CNOP non importata.") from None
     righe, errori, letti = leggi_lista(file_or_path)
     if errori:
         errori = _per_riga(errori)

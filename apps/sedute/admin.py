@@ -4,13 +4,13 @@ is a view of health-related data about a citizen, so it is audited."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import AuditedReadOnlyAdmin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
 
 from .models import Seduta
 
 
 @admin.register(Seduta)
-class SedutaAdmin(AuditedReadOnlyAdmin):
+class SedutaAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     azione_visualizzazione = "seduta.visualizzata"
     list_display = ["numero", "professionista", "inizio", "durata_minuti", "importo", "stato"]
     list_filter = ["stato", "annullata_da"]

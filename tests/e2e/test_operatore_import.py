@@ -1,10 +1,12 @@
 """An operator imports domande from a CSV in the admin: a bad file is refused line by line, a good one
-goes in whole."""
+goes in whole; an operator searches citizens' data by POST and reveals a code."""
 
 import re
 
 from playwright.sync_api import Page, expect
 
+from apps.codici.models import CodiceUnivoco
+from apps.core.models import AuditEvent
 from apps.demo.services import ANNO_APERTO
 from apps.domande.importer import INTESTAZIONE
 from apps.domande.models import Bando, Domanda
@@ -46,3 +48,28 @@ def test_operator_imports_domande_from_csv(page: Page, live_server, demo_world, 
     expect(page.locator(".messagelist")).to_contain_text("Importate 2 domande")
     shot("import-ok")
     assert Domanda.objects.filter(bando=bando).count() == prima + 2
+
+
+def test_operator_searches_by_post_and_reveals_a_code(page: Page, live_server, demo_world, shot):
+    """The search box POSTs: the address bar shows a token, never the codice fiscale; the code's page
+    shows it masked until "Mostra codice", which is audited."""
+    codice = CodiceUnivoco.objects.select_related("domanda").order_by("pk").first()
+    cf = codice.domanda.cf_beneficiario
+    login_as(page, live_server.url, ANNA)
+    page.goto(f"{live_server.url}/operatori/domande/domanda/")
+    page.locator("#searchbar").fill(cf)
+    page.get_by_role("button", name="Cerca").click()
+    expect(page.locator("#ricerca-esito")).to_contain_text("1 risultato")
+    assert "ricerca=" in page.url and cf not in page.url.upper()
+    expect(page.locator("#result_list")).to_contain_text(codice.domanda.protocollo)
+    shot("ricerca-domanda")
+    assert AuditEvent.objects.filter(azione="ricerca.operatore", dettagli__risultati=1).exists()
+
+    page.goto(f"{live_server.url}/operatori/codici/codiceunivoco/{codice.pk}/change/")
+    expect(page.locator("body")).to_contain_text(codice.codice_mascherato)
+    expect(page.locator("body")).not_to_contain_text(codice.codice)
+    page.get_by_role("button", name="Mostra codice").click()
+    expect(page.locator("#codice-in-chiaro")).to_have_text(codice.codice)
+    assert codice.codice not in page.url
+    shot("codice-mostrato")
+    assert AuditEvent.objects.filter(azione="codice.mostrato", oggetto_id=str(codice.pk)).count() == 1

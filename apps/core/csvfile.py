@@ -1,0 +1,91 @@
+"""Checks of an uploaded CSV before any import reads it: the size limit (settings.IMPORT_MAX_BYTES) and the
+encoding. A file that is not UTF-8 (latin-1/Windows-1252 from an old Excel, UTF-16 from "Unicode text",
+or not text at all) is refused with one clear message, never a traceback; UTF-8 with or without the byte
+order mark that Excel's "CSV UTF-8" writes is accepted."""
+
+import codecs
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .exceptions import DomainError
+
+BLOCCO = 1024 * 1024
+
+
+class FileNonUtf8(DomainError):
+    def __init__(self, motivo: str):
+        super().__init__(
+            _(
+                "Il file non è in UTF-8 (%(motivo)s): salvarlo come «CSV UTF-8» (in Excel: File › Salva "
+                "con nome › CSV UTF-8 (delimitato da virgole)) e caricarlo di nuovo."
+            )
+            % {"motivo": motivo},
+            field="file",
+        )
+
+
+def _blocchi(sorgente):
+    if isinstance(sorgente, str | os.PathLike):
+        with open(sorgente, "rb") as f:
+            while blocco := f.read(BLOCCO):
+                yield blocco
+        return
+    if hasattr(sorgente, "seek"):
+        sorgente.seek(0)
+    try:
+        while blocco := sorgente.read(BLOCCO):
+            yield blocco
+    finally:
+        if hasattr(sorgente, "seek"):
+            sorgente.seek(0)
+
+
+def verifica_utf8(sorgente) -> None:
+    """Raise FileNonUtf8 unless the whole file (a path, or a binary file that is rewound) is UTF-8 text.
+    A text-mode file is already decoded: nothing to check."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    righe = 0
+    for n, blocco in enumerate(_blocchi(sorgente)):
+        if isinstance(blocco, str):
+            return
+        if n == 0:
+            if blocco.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+                raise FileNonUtf8(_("sembra UTF-32"))
+            if blocco.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise FileNonUtf8(_("sembra UTF-16, il «testo Unicode» di Excel"))
+            blocco = blocco.removeprefix(codecs.BOM_UTF8)
+        if b"\x00" in blocco:
+            riga = righe + blocco[: blocco.index(b"\x00")].count(b"\n") + 1
+            raise FileNonUtf8(
+                _("byte nulli alla riga %(riga)s: UTF-16 o un file non di testo") % {"riga": riga}
+            )
+        try:
+            decoder.decode(blocco)
+        except UnicodeDecodeError as exc:
+            riga = righe + blocco[: exc.start].count(b"\n") + 1
+            raise FileNonUtf8(
+                _("carattere non valido alla riga %(riga)s, forse latin-1 o Windows-1252") % {"riga": riga}
+            ) from None
+        righe += blocco.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise FileNonUtf8(_("il file finisce a metà di un carattere")) from None
+
+
+def valida_upload_csv(upload) -> None:
+    """The admin's upload forms: size first (nothing is read past the limit), then the encoding; the
+    message goes next to the file field."""
+    limite = settings.IMPORT_MAX_BYTES
+    if upload.size > limite:
+        raise ValidationError(
+            _("Il file pesa %(mb).1f MB: il limite è %(limite).0f MB (impostazione IMPORT_MAX_BYTES).")
+            % {"mb": upload.size / 1024 / 1024, "limite": limite / 1024 / 1024}
+        )
+    try:
+        verifica_utf8(upload)
+    except FileNonUtf8 as exc:
+        raise ValidationError(exc.message) from None
