@@ -200,3 +200,17 @@ def test_an_isee_too_big_for_the_column_is_a_bad_line_not_a_crash(reference_data
     _, errori = importa_fallito(path)
     assert errori == [f"riga 3: isee {isee!r} non valido (importo non negativo, al massimo due decimali)"]
     assert Domanda.objects.count() == 0
+
+
+@pytest.mark.parametrize("protocollo", ["INPS-BP-2025-0000001", "inps-bp-2025-0000042"])
+def test_the_web_channels_protocol_prefix_is_refused(reference_data, tmp_path, protocollo):
+    # Numbers with that prefix come from the bando's web sequence: an imported one could collide.
+    path = scrivi(tmp_path, [riga(1), riga(2, protocollo=protocollo)])
+    _, errori = importa_fallito(path)
+    assert errori == [f"riga 3: protocollo {protocollo}: il prefisso INPS-BP- è riservato al portale"]
+    assert Domanda.objects.count() == 0
+
+
+def test_a_prefix_only_looking_alike_is_imported(reference_data, tmp_path):
+    importa(scrivi(tmp_path, [riga(1, protocollo="INPS-BPX-1"), riga(2, protocollo="XINPS-BP-2")]))
+    assert set(Domanda.objects.values_list("protocollo", flat=True)) == {"INPS-BPX-1", "XINPS-BP-2"}
