@@ -81,3 +81,10 @@ def test_a_value_not_among_the_options_is_not_cached(reference_data, monkeypatch
     html = str(form["provincia"])
     assert html == plain(form["provincia"], monkeypatch) and "<b>" not in html
     assert SelectInCache._cache == {}
+
+
+def test_a_province_renamed_is_shown_with_its_new_name(reference_data):
+    assert "Roma (RM)" in str(DomandaForm(data={"provincia": "RM"})["provincia"])
+    Provincia.objects.filter(sigla="RM").update(nome="Roma Capitale")
+    page = str(DomandaForm(data={"provincia": "RM"})["provincia"])
+    assert '<option value="RM" selected>Roma Capitale (RM)</option>' in page
