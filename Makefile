@@ -44,6 +44,7 @@ lock: install
 
 bench: install
 	$(BIN)/python bench/graduatoria.py $(BENCH_ARGS)
+	$(BIN)/python bench/domande.py $(DOMANDE_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3 staticfiles

@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from stdnum.it import codicefiscale
 
@@ -23,6 +22,7 @@ from apps.accounts.demo import DEMO_IDENTITIES
 from apps.accounts.models import User
 from apps.codici.models import CodiceUnivoco
 from apps.core.models import Provincia, Regione
+from apps.domande import protocolli
 from apps.domande.importer_rappresentanze import importa_rappresentanze
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP, load_reference_data
@@ -141,10 +141,9 @@ def _domanda(
     esistente = Domanda.objects.filter(bando=bando, cf_beneficiario=cf).first()
     if esistente:
         return esistente
-    Bando.objects.filter(pk=bando.pk).update(ultimo_protocollo=F("ultimo_protocollo") + 1)
-    numero = Bando.objects.values_list("ultimo_protocollo", flat=True).get(pk=bando.pk)
+    numero = protocolli.nuovo_numero(bando)  # the web channel's numbering, as if submitted there
     return Domanda.objects.create(
-        bando=bando, protocollo=f"INPS-BP-{bando.anno}-{numero:07d}", richiedente=richiedente,
+        bando=bando, protocollo=protocolli.protocollo(bando, numero), richiedente=richiedente,
         cf_richiedente=cf, cf_beneficiario=cf, regione=Regione.objects.get(pk="120"),
         provincia=Provincia.objects.get(pk="RM"), isee=attestazione.valore, isee_tipo=attestazione.tipo,
         attestazione=attestazione, presentata_il=presentata_il,

@@ -15,7 +15,8 @@ Loading the temporary table:
   COPY; the rest of the path (checks, INSERT … SELECT) is the same SQL.
 
 Rows outside the bando's window are imported: the ranking makes them inammissibile. The protocol
-numbers come from the file, so `Bando.ultimo_protocollo` (the web channel's counter) is left alone.
+numbers come from the file, so the web channel's numbering (apps.domande.protocolli) is left alone, and
+a protocol with the web channel's prefix (INPS-BP-) is refused: the two channels can never collide.
 """
 
 import csv
@@ -34,6 +35,7 @@ from apps.core.models import Provincia, Regione
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker, parse_money
 
+from . import protocolli
 from .models import Bando, Domanda, IseeTipo
 
 INTESTAZIONE = [
@@ -88,6 +90,8 @@ class _Validatore:
 
         if not PROTOCOLLO_RE.fullmatch(prot):
             motivi.append("protocollo mancante o non valido (lettere, cifre, / _ . -, fino a 40 caratteri)")
+        elif prot.upper().startswith(protocolli.PREFISSO):
+            motivi.append(f"protocollo {prot}: il prefisso {protocolli.PREFISSO} è riservato al portale")
         elif prot in self.protocolli:
             motivi.append(f"protocollo {prot} ripetuto nel file")
         else:

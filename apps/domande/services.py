@@ -4,17 +4,18 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import DomainError
+from apps.core.locking import limita_attesa, servizio_occupato
 from apps.core.models import Provincia
 from apps.core.money import euro
 from apps.core.nascita import minorenne
 from apps.core.services import audit
 from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
 
+from . import protocolli
 from .models import ROME, Bando, Domanda, RappresentanzaLegale
 from .selectors import cerca_isee, cerca_rappresentanza
 
@@ -61,16 +62,16 @@ def verifica_domanda(
     cellulare,
     dichiarazione,
     adesso: dt.datetime,
+    conferma: bool = False,
 ):
     """Check every rule that does not need a lock; return (cf, provincia, attestazione).
 
-    Used by the riepilogo step too, so that the applicant sees a refusal before confirming.
+    Used by the riepilogo step too, so that the applicant sees a refusal before confirming. With
+    `conferma` (presenta_domanda) the beneficiary's earlier domanda is not looked up: the unique key
+    (beneficiary, bando) decides under the INSERT, which a lookup here could not (two confirmations at once).
     """
     if bando.graduatoria_pubblicata_il:
-        raise DomainError(
-            f"La graduatoria del {bando.nome} è stata pubblicata il "
-            f"{bando.graduatoria_pubblicata_il:%d/%m/%Y}: non si accettano nuove domande.",
-        )
+        raise DomainError(_pubblicata(bando, bando.graduatoria_pubblicata_il))
     if not bando.in_finestra(adesso):
         raise DomainError(
             f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
@@ -102,7 +103,7 @@ def verifica_domanda(
         raise DomainError(NESSUN_RECAPITO, "email")
     if not dichiarazione:
         raise DomainError("La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.", "dichiarazione")
-    if Domanda.objects.filter(bando=bando, cf_beneficiario=cf).exists():
+    if not conferma and Domanda.objects.filter(bando=bando, cf_beneficiario=cf).exists():
         raise DomainError(GIA_PRESENTATA, "cf_beneficiario")
     attestazione = cerca_isee(cf, adesso.astimezone(ROME).date())
     if attestazione is None:
@@ -114,6 +115,21 @@ def verifica_domanda(
             "cf_beneficiario",
         )
     return cf, provincia, attestazione
+
+
+def _pubblicata(bando: Bando, il: dt.date) -> str:
+    return (
+        f"La graduatoria del {bando.nome} è stata pubblicata il {il:%d/%m/%Y}: "
+        "non si accettano nuove domande."
+    )
+
+
+def _gia_inviata(chiave: uuid.UUID, richiedente) -> Domanda | None:
+    """The domanda this form already created (a double click, the back button), if any."""
+    esistente = Domanda.objects.filter(chiave_invio=chiave).first()
+    if esistente is not None and esistente.richiedente_id != richiedente.pk:
+        raise DomainError("Modulo non valido: ricominciare la domanda.")
+    return esistente
 
 
 def presenta_domanda(
@@ -130,19 +146,20 @@ def presenta_domanda(
     adesso: dt.datetime | None = None,
 ) -> Domanda:
     """Submit a domanda on the web channel. Idempotent on `chiave_invio` for the same richiedente:
-    a double click or a back-button resubmission returns the domanda already created."""
+    a double click or a back-button resubmission returns the domanda already created.
+
+    Each check runs once: the rules without a lock in verifica_domanda, the publication under the bando's
+    lock, the beneficiary's earlier domanda by the unique key under the INSERT (looked up only when it
+    fires: two confirmations at the same moment are both past any lookup)."""
     adesso = adesso or timezone.now()
     try:
         chiave = uuid.UUID(str(chiave_invio))
     except (TypeError, ValueError) as exc:
         raise DomainError("Modulo scaduto o non valido: ricominciare la domanda.") from exc
 
-    esistente = Domanda.objects.filter(chiave_invio=chiave).first()
+    esistente = _gia_inviata(chiave, richiedente)  # one indexed lookup; a resubmission takes no number
     if esistente is not None:
-        if esistente.richiedente_id == richiedente.pk:
-            return esistente
-        raise DomainError("Modulo non valido: ricominciare la domanda.")
-
+        return esistente
     cf, provincia, attestazione = verifica_domanda(
         richiedente,
         bando,
@@ -153,38 +170,51 @@ def presenta_domanda(
         cellulare=cellulare,
         dichiarazione=dichiarazione,
         adesso=adesso,
+        conferma=True,
     )
+    dati = {
+        "bando": bando,
+        "richiedente": richiedente,
+        "cf_richiedente": richiedente.codice_fiscale,
+        "cf_beneficiario": cf,
+        "relazione": relazione,
+        "regione_id": provincia.regione_id,
+        "provincia": provincia,
+        "isee": attestazione.valore,
+        "isee_tipo": attestazione.tipo,
+        "isee_difforme": attestazione.difforme,
+        "isee_regolarizzato_il": attestazione.regolarizzata_il,
+        "attestazione": attestazione,
+        "presentata_il": adesso,
+        "email": (email or "").strip(),
+        "cellulare": (cellulare or "").strip(),
+        "canale": Domanda.Canale.WEB,
+        "dichiarazione_dpr445": True,
+        "chiave_invio": chiave,
+    }
     try:
-        with transaction.atomic():
-            # The row lock on the bando serialises protocol numbers: no gaps, no duplicates.
-            Bando.objects.filter(pk=bando.pk).update(ultimo_protocollo=F("ultimo_protocollo") + 1)
-            numero = Bando.objects.values_list("ultimo_protocollo", flat=True).get(pk=bando.pk)
-            domanda = Domanda.objects.create(
-                bando=bando,
-                protocollo=f"INPS-BP-{bando.anno}-{numero:07d}",
-                richiedente=richiedente,
-                cf_richiedente=richiedente.codice_fiscale,
-                cf_beneficiario=cf,
-                relazione=relazione,
-                regione_id=provincia.regione_id,
-                provincia=provincia,
-                isee=attestazione.valore,
-                isee_tipo=attestazione.tipo,
-                isee_difforme=attestazione.difforme,
-                isee_regolarizzato_il=attestazione.regolarizzata_il,
-                attestazione=attestazione,
-                presentata_il=adesso,
-                email=(email or "").strip(),
-                cellulare=(cellulare or "").strip(),
-                canale=Domanda.Canale.WEB,
-                dichiarazione_dpr445=True,
-                chiave_invio=chiave,
-            )
-            audit(richiedente, "domanda.presentata", domanda, bando=bando.anno, relazione=relazione)
+        try:
+            return _registra(richiedente, bando, dati)
+        except protocolli.SequenzaMancante:
+            protocolli.crea_sequenza(bando)  # the bando's first web domanda (once per bando)
+            return _registra(richiedente, bando, dati)
     except IntegrityError as exc:
-        # Two concurrent submissions: the same form twice, or the same beneficiary from two applicants.
-        esistente = Domanda.objects.filter(chiave_invio=chiave, richiedente=richiedente).first()
+        # The same form twice, or the same beneficiary from two applicants (maybe at the same moment).
+        esistente = _gia_inviata(chiave, richiedente)
         if esistente is not None:
             return esistente
         raise DomainError(GIA_PRESENTATA, "cf_beneficiario") from exc
+
+
+def _registra(richiedente, bando: Bando, dati: dict) -> Domanda:
+    with servizio_occupato(), transaction.atomic():
+        limita_attesa()
+        # The SHARED lock on the bando row, held until commit, closes the race with the publication of
+        # the graduatoria (which locks the row FOR UPDATE and ranks what has committed): re-read here,
+        # graduatoria_pubblicata_il is the truth. Submissions never wait on each other (see protocolli).
+        pubblicata_il, numero = protocolli.blocca_e_numera(bando)
+        if pubblicata_il:
+            raise DomainError(_pubblicata(bando, pubblicata_il))
+        domanda = Domanda.objects.create(protocollo=protocolli.protocollo(bando, numero), **dati)
+        audit(richiedente, "domanda.presentata", domanda, bando=bando.anno, relazione=dati["relazione"])
     return domanda

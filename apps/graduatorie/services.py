@@ -11,7 +11,7 @@ from apps.core.exceptions import DomainError
 from apps.core.locking import limita_attesa, servizio_occupato
 from apps.core.models import Notifica, Regione
 from apps.core.services import audit, avvia_invio
-from apps.domande.models import Bando, BudgetRegionale
+from apps.domande.models import Bando, BudgetRegionale, Domanda
 
 from . import ranking
 from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
@@ -178,12 +178,21 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
     data = data or timezone.localdate()
     # Same bounded wait as calcola_graduatorie: a publication racing a ranking gives up with a message.
     limita_attesa()
+    # FOR UPDATE on the bando row waits for every web submission in flight (they hold it FOR SHARE until
+    # commit) and makes the later ones read the bando as published: from here on no domanda joins it.
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando))
     if not graduatorie or any(g.stato == Graduatoria.Stato.DA_CALCOLARE for g in graduatorie):
         raise DomainError(f"Calcolare la graduatoria del bando {bando.anno} prima di pubblicarla.")
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
         raise DomainError(f"La graduatoria del bando {bando.anno} è già pubblicata.")
+    # Every domanda that committed before the lock must be ranked: one that arrived after the
+    # calculation (the window may still be open) would otherwise never be.
+    if Domanda.objects.filter(bando=bando, posizione__isnull=True).exists():
+        raise DomainError(
+            f"Sono arrivate domande per il bando {bando.anno} dopo il calcolo della graduatoria: "
+            "ricalcolarla prima di pubblicarla."
+        )
 
     finanziate = Posizione.objects.filter(graduatoria__bando=bando, esito__in=ESITI_FINANZIATI).values_list(
         "domanda_id", "importo_assegnato"

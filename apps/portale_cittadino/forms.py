@@ -5,6 +5,8 @@ from django import forms
 from apps.core.models import Provincia
 from apps.domande.models import Domanda
 
+from .widgets import SelectInCache
+
 
 class DomandaForm(forms.Form):
     """The citizen's domanda. Only shapes the input: every rule is in apps.domande.services."""
@@ -25,6 +27,7 @@ class DomandaForm(forms.Form):
         queryset=Provincia.objects.select_related("regione").order_by("nome"),
         empty_label="Scegli una provincia",
         help_text="La regione si ricava dalla provincia.",
+        widget=SelectInCache,
     )
     email = forms.EmailField(
         label="E-mail per l'esito", required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
@@ -70,6 +73,7 @@ class CercaProfessionistiForm(forms.Form):
         queryset=Provincia.objects.order_by("nome"),
         required=False,
         empty_label="Tutte le province",
+        widget=SelectInCache,
     )
     nome = forms.CharField(
         label="Cognome o nome",

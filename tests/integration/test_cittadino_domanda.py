@@ -177,3 +177,30 @@ def font_incorporati(pdf: bytes) -> list[str]:
             continue
         nomi += [n.decode() for n in re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", testo)]
     return nomi
+
+
+def test_conferma_runs_each_check_once(logged, alice, bando, django_assert_num_queries):
+    AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
+    dati_conferma = dati(alice, azione="conferma")
+    logged.post(reverse("cittadino:presenta", args=[bando.pk]), dati(alice, azione="conferma"))
+    Domanda.objects.all().delete()  # the bando's protocol sequence now exists, as after its first domanda
+    # session, user, bando, provincia, the form's earlier domanda (chiave_invio), excluded territories,
+    # ISEE; then SAVEPOINT, lock_timeout, the bando FOR SHARE with the number, INSERT, audit, RELEASE
+    # (PostgreSQL; on SQLite the counter's UPDATE and SELECT replace lock_timeout and FOR SHARE).
+    # It was 14: the beneficiary's earlier domanda is now the unique key's job, and one statement takes
+    # the lock, re-reads the publication and gives the number.
+    with django_assert_num_queries(13):
+        response = logged.post(reverse("cittadino:presenta", args=[bando.pk]), dati_conferma)
+    assert response.status_code == 302 and Domanda.objects.get().chiave_invio == uuid.UUID(
+        dati_conferma["chiave_invio"]
+    )
+
+
+def test_conferma_for_a_beneficiary_already_present_is_refused_by_the_unique_key(logged, alice, bando):
+    AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
+    url = reverse("cittadino:presenta", args=[bando.pk])
+    logged.post(url, dati(alice, azione="conferma"))
+    response = logged.post(url, dati(alice, azione="conferma"))  # another form: another chiave_invio
+    assert response.status_code == 200
+    assert "già stata presentata una domanda" in response.content.decode()
+    assert Domanda.objects.count() == 1

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.core.models import AuditEvent
+from apps.domande import protocolli
 from apps.domande.importer import INTESTAZIONE
 from apps.domande.models import Bando, Domanda
 from apps.domande.selectors import domande_del_cittadino
@@ -89,7 +90,7 @@ def test_a_good_file_imports_every_row_with_its_values(reference_data, tmp_path)
     assert d1.presentata_il == dt.datetime(2025, 9, 20, 8, 15, tzinfo=dt.UTC)
     assert d1.richiedente is None
     assert not bando.in_finestra(Domanda.objects.get(protocollo="BULK-000003").presentata_il)
-    assert bando.ultimo_protocollo == 0
+    assert protocolli.ultimo_numero(bando) == 0  # the web channel's numbering is untouched
     assert AuditEvent.objects.filter(azione="domande.importate", dettagli__domande=3).count() == 1
 
 
@@ -199,3 +200,17 @@ def test_an_isee_too_big_for_the_column_is_a_bad_line_not_a_crash(reference_data
     _, errori = importa_fallito(path)
     assert errori == [f"riga 3: isee {isee!r} non valido (importo non negativo, al massimo due decimali)"]
     assert Domanda.objects.count() == 0
+
+
+@pytest.mark.parametrize("protocollo", ["INPS-BP-2025-0000001", "inps-bp-2025-0000042"])
+def test_the_web_channels_protocol_prefix_is_refused(reference_data, tmp_path, protocollo):
+    # Numbers with that prefix come from the bando's web sequence: an imported one could collide.
+    path = scrivi(tmp_path, [riga(1), riga(2, protocollo=protocollo)])
+    _, errori = importa_fallito(path)
+    assert errori == [f"riga 3: protocollo {protocollo}: il prefisso INPS-BP- è riservato al portale"]
+    assert Domanda.objects.count() == 0
+
+
+def test_a_prefix_only_looking_alike_is_imported(reference_data, tmp_path):
+    importa(scrivi(tmp_path, [riga(1, protocollo="INPS-BPX-1"), riga(2, protocollo="XINPS-BP-2")]))
+    assert set(Domanda.objects.values_list("protocollo", flat=True)) == {"INPS-BPX-1", "XINPS-BP-2"}

@@ -135,3 +135,15 @@ def test_queueing_the_outcomes_twice_queues_nothing_new():
     assert _accoda_esiti(bando) == 0
     send_pending()
     assert (len(mail.outbox), len(sms.outbox)) == (4, 4)
+
+
+def test_a_domanda_arrived_after_the_calculation_blocks_the_publication_until_recalculated():
+    bando = graduatoria_calcolata(anno=2095)
+    tardiva = DomandaFactory(bando=bando, protocollo="P-5", isee=D("500.00"), email="elena@example.org")
+    with pytest.raises(DomainError, match="dopo il calcolo della graduatoria: ricalcolarla"):
+        pubblica_graduatorie(bando, data=PUBBLICAZIONE)
+    assert not CodiceUnivoco.objects.exists() and not Notifica.objects.exists()
+    assert not Graduatoria.objects.filter(bando=bando, stato=Graduatoria.Stato.PUBBLICATA).exists()
+    calcola_graduatorie(bando)
+    pubblica_graduatorie(bando, data=PUBBLICAZIONE)
+    assert CodiceUnivoco.objects.filter(domanda=tardiva).exists()  # ranked first: the lowest ISEE

@@ -10,6 +10,7 @@ from apps.accounts.demo import DEMO_IDENTITIES
 from apps.accounts.models import User
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.core.models import AuditEvent, Notifica
+from apps.domande import protocolli
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
@@ -29,7 +30,7 @@ MODELS = [User, AttestazioneIsee, Bando, BudgetRegionale, Domanda, Graduatoria, 
 def counts():
     return {m.__name__: m.objects.count() for m in MODELS} | {
         "gruppi": User.groups.through.objects.count(),
-        "ultimo_protocollo": list(Bando.objects.order_by("anno").values_list("ultimo_protocollo", flat=True)),
+        "ultimo_protocollo": [protocolli.ultimo_numero(b) for b in Bando.objects.order_by("anno")],
     }
 
 
