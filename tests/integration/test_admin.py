@@ -12,6 +12,7 @@ from apps.core.models import AuditEvent
 from apps.domande.models import Bando
 from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
+from tests.admin_search import cerca as _cerca
 from tests.factories import (
     AttestazioneIseeFactory,
     BandoFactory,
@@ -45,8 +46,7 @@ def bando():
 
 
 def cerca(client, url, termine):
-    """The admin's search of citizens' data is a POST (core.admin.RicercaRiservataMixin)."""
-    return client.get(client.post(url, {"_ricerca": termine})["Location"])
+    return _cerca(client, url, termine)[1]
 
 
 def msgs(response) -> list[str]:

@@ -18,6 +18,7 @@ from apps.core.models import AuditEvent
 from apps.domande.models import Domanda
 from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
+from tests.admin_search import cerca
 from tests.factories import BandoFactory, CodiceFactory, DomandaFactory, UserFactory, make_cf, regione
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +43,6 @@ def client_carol(client, carol):
 
 def msgs(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def cerca(client, url, termine, **get):
-    """POST the search box like the browser does; returns the redirect and the page it leads to."""
-    redirect = client.post(url + ("?" + "&".join(f"{k}={v}" for k, v in get.items()) if get else ""), {
-        "_ricerca": termine
-    })  # fmt: skip
-    assert redirect.status_code == 302, redirect
-    return redirect, client.get(redirect["Location"])
 
 
 def urls_in(response) -> list[str]:

@@ -16,6 +16,7 @@ from apps.professionisti.importer import INTESTAZIONE, ImportazioneCnopError, im
 from apps.professionisti.models import ImportazioneCnop, Professionista, Studio
 from apps.sedute import services as sedute
 from apps.sedute.models import Seduta
+from tests.admin_search import risultati
 from tests.factories import (
     CanaleFactory,
     ProfessionistaFactory,
@@ -375,10 +376,8 @@ class TestAdmin:
         ProfessionistaFactory(codice_fiscale=BOB, cognome="Bianchi")
         url = reverse("admin:professionisti_professionista_changelist")
 
-        def cerca(termine):  # the admin's search is a POST (core.admin.RicercaRiservataMixin)
-            return list(
-                client.get(client.post(url, {"_ricerca": termine})["Location"]).context["cl"].result_list
-            )
+        def cerca(termine):
+            return risultati(client, url, termine)
 
         assert cerca("ross") == [alice]
         assert cerca(ALICE.lower()) == [alice]
