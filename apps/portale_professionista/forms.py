@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from stdnum.it import iva
 
 from apps.core.models import Provincia
@@ -176,7 +176,8 @@ class SedutaForm(forms.Form):
             "data": locale.date(),
             "ora": locale.time().replace(second=0, microsecond=0),
             "durata_minuti": seduta.durata_minuti,
-            "importo": f"{seduta.importo:.2f}".replace(".", ","),
+            # The input's own format ("40,00"), not the display one (euro()): no grouping, no symbol.
+            "importo": formats.number_format(seduta.importo, decimal_pos=2, use_l10n=True),
         }
         return cls(data, initial=iniziali)
 

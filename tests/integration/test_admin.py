@@ -3,14 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from apps.codici.models import CodiceUnivoco
 from apps.core.models import AuditEvent
 from apps.domande.models import Bando
-from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
 from tests.admin_search import cerca as _cerca
 from tests.factories import (
@@ -23,19 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carol(reference_data):
-    user = UserFactory(nome="Carol", cognome="Operatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=OPERATORE_GROUP))
-    return user
-
-
-@pytest.fixture
-def client_carol(client, carol):
-    client.force_login(carol)
-    return client
 
 
 @pytest.fixture

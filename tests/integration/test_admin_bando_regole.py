@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -15,23 +14,9 @@ from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent
 from apps.domande import services_bando
 from apps.domande.models import Bando, BudgetRegionale
-from apps.domande.reference import OPERATORE_GROUP
-from tests.factories import BandoFactory, BudgetFactory, UserFactory, regione
+from tests.factories import BandoFactory, BudgetFactory, regione
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carol(reference_data):
-    user = UserFactory(nome="Carol", cognome="Operatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=OPERATORE_GROUP))
-    return user
-
-
-@pytest.fixture
-def client_carol(client, carol):
-    client.force_login(carol)
-    return client
 
 
 @pytest.fixture

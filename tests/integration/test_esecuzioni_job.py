@@ -5,36 +5,21 @@ import html
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import IntegrityError
 from django.urls import reverse
 
 from apps.core.jobs import CODA_NON_RAGGIUNGIBILE, descrivi_errore
 from apps.core.models import AuditEvent, EsecuzioneJob
-from apps.domande.reference import OPERATORE_GROUP
 from apps.graduatorie import services
 from apps.graduatorie.models import Posizione
 from apps.graduatorie.tasks import calcola_graduatorie_task, pubblica_graduatorie_task
 from bonuspsi.celery import app
-from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, UserFactory, regione
+from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, regione
 
 pytestmark = pytest.mark.django_db
 
 CF = "RSSMRA85M01H501Q"
-
-
-@pytest.fixture
-def carol(reference_data):
-    user = UserFactory(nome="Carol", cognome="Operatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=OPERATORE_GROUP))
-    return user
-
-
-@pytest.fixture
-def client_carol(client, carol):
-    client.force_login(carol)
-    return client
 
 
 @pytest.fixture
