@@ -5,6 +5,7 @@ order mark that Excel's "CSV UTF-8" writes is accepted."""
 
 import codecs
 import os
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,3 +90,31 @@ def valida_upload_csv(upload) -> None:
         verifica_utf8(upload)
     except FileNonUtf8 as exc:
         raise ValidationError(exc.message) from None
+
+
+@contextmanager
+def righe_di(file_or_path):
+    """The lines of a path (opened in binary), of an upload (binary) or of a text file."""
+    if isinstance(file_or_path, str | os.PathLike):
+        with open(file_or_path, "rb") as f:
+            yield f
+        return
+    if hasattr(file_or_path, "seek"):
+        file_or_path.seek(0)
+    yield file_or_path
+
+
+def decodifica_righe(linee, errori: list[tuple[int, str]]):
+    """Decode line by line, so that a line not in UTF-8 is reported with its number like any other
+    bad line (and the rest of the file is still checked). A UTF-8 byte order mark is dropped."""
+    for n, linea in enumerate(linee, start=1):
+        if isinstance(linea, str):
+            yield linea.removeprefix("\ufeff") if n == 1 else linea
+            continue
+        if n == 1:
+            linea = linea.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield linea.decode("utf-8")
+        except UnicodeDecodeError:
+            errori.append((n, _("testo non codificato in UTF-8")))
+            yield linea.decode("utf-8", errors="replace")

@@ -19,17 +19,15 @@ whole archive. Sending the same file twice changes nothing the second time. Whet
 affidatario's beneficiary is a minor is checked at each submission (the link stays, the child grows up).
 """
 
-import codecs
 import csv
 import datetime as dt
-import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
+from apps.core.csvfile import decodifica_righe, righe_di
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker
 
@@ -137,40 +135,13 @@ class _Validatore:
         return riga, []
 
 
-@contextmanager
-def _sorgente(file_or_path):
-    """The lines of a path (opened in binary), of an upload (binary) or of a text file."""
-    if isinstance(file_or_path, str | os.PathLike):
-        with open(file_or_path, "rb") as f:
-            yield f
-        return
-    if hasattr(file_or_path, "seek"):
-        file_or_path.seek(0)
-    yield file_or_path
-
-
-def _decodifica(linee, errori: list[tuple[int, str]]):
-    """Decode line by line: a line not in UTF-8 is a bad line with its number, not a traceback."""
-    for n, linea in enumerate(linee, start=1):
-        if isinstance(linea, str):
-            yield linea.removeprefix("\ufeff") if n == 1 else linea
-            continue
-        if n == 1:
-            linea = linea.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield linea.decode("utf-8")
-        except UnicodeDecodeError:
-            errori.append((n, "testo non codificato in UTF-8"))
-            yield linea.decode("utf-8", errors="replace")
-
-
 def leggi_file(file_or_path) -> tuple[list[Riga], list[str]]:
     """Every line validated: (good lines, "riga N: motivo" of the bad ones in file order)."""
     valida = _Validatore()
     righe: list[Riga] = []
     errori: list[tuple[int, str]] = []
-    with _sorgente(file_or_path) as linee:
-        reader = csv.reader(_decodifica(linee, errori))
+    with righe_di(file_or_path) as linee:
+        reader = csv.reader(decodifica_righe(linee, errori))
         try:
             header = next(reader, None)
             if header is None or [h.strip() for h in header] != INTESTAZIONE:

@@ -25,12 +25,9 @@ empty; a codice fiscale appears once. A file with no lines is refused: applied, 
 professional off the list.
 """
 
-import codecs
 import csv
 import datetime as dt
-import os
 import re
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,7 +36,7 @@ from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.csvfile import FileNonUtf8, verifica_utf8
+from apps.core.csvfile import FileNonUtf8, decodifica_righe, righe_di, verifica_utf8
 from apps.core.models import Provincia
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker
@@ -202,42 +199,14 @@ class _Validatore:
         return RigaCnop(numero, cf, dati, studio), []
 
 
-@contextmanager
-def _sorgente(file_or_path):
-    """The lines of a path (opened in binary), of an upload (binary) or of a text file."""
-    if isinstance(file_or_path, str | os.PathLike):
-        with open(file_or_path, "rb") as f:
-            yield f
-        return
-    if hasattr(file_or_path, "seek"):
-        file_or_path.seek(0)
-    yield file_or_path
-
-
-def _decodifica(linee, errori: list[tuple[int, str]]):
-    """Decode line by line, so that a line not in UTF-8 is reported with its number like any other
-    bad line (and the rest of the file is still checked). A UTF-8 byte order mark is dropped."""
-    for n, linea in enumerate(linee, start=1):
-        if isinstance(linea, str):
-            yield linea.removeprefix("\ufeff") if n == 1 else linea
-            continue
-        if n == 1:
-            linea = linea.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield linea.decode("utf-8")
-        except UnicodeDecodeError:
-            errori.append((n, "testo non codificato in UTF-8"))
-            yield linea.decode("utf-8", errors="replace")
-
-
 def leggi_lista(file_or_path) -> tuple[list[RigaCnop], list[tuple[int, str]], int]:
     """Every line validated: (good lines, (line number, reason) of the bad ones, data lines read)."""
     valida = _Validatore()
     righe: list[RigaCnop] = []
     errori: list[tuple[int, str]] = []
     letti = 0
-    with _sorgente(file_or_path) as linee:
-        reader = csv.reader(_decodifica(linee, errori))
+    with righe_di(file_or_path) as linee:
+        reader = csv.reader(decodifica_righe(linee, errori))
         try:
             header = next(reader, None)
             if header is None or [h.strip() for h in header] != INTESTAZIONE:
