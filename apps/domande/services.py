@@ -208,17 +208,28 @@ def presenta_domanda(
     except (TypeError, ValueError) as exc:
         raise DomainError(MODULO_NON_VALIDO) from exc
 
-    esistente = _gia_inviata(chiave, richiedente)  # one indexed lookup; a resubmission takes no number
-    if esistente is not None:
-        return esistente
     dati_modulo = {
         "cf_beneficiario": cf_beneficiario, "relazione": relazione, "provincia": provincia, "email": email,
         "cellulare": cellulare, "dichiarazione": dichiarazione, "adesso": adesso,
     }  # fmt: skip
     if verifica is None:
+        esistente = _gia_inviata(chiave, richiedente)  # one indexed lookup; a resubmission takes no number
+        if esistente is not None:
+            return esistente
         cf, provincia, attestazione = verifica_domanda(richiedente, bando, conferma=True, **dati_modulo)
     else:
-        cf, provincia, attestazione = _verificata(verifica, richiedente, bando, chiave=chiave, **dati_modulo)
+        # With a token, the form's earlier domanda is looked up only when something refuses: the unique
+        # chiave_invio under the INSERT (a double click; the second one's number stays unused, see
+        # protocolli), or a token no longer valid (the back button an hour later still gets the receipt).
+        try:
+            cf, provincia, attestazione = _verificata(
+                verifica, richiedente, bando, chiave=chiave, **dati_modulo
+            )
+        except DomainError:
+            esistente = _gia_inviata(chiave, richiedente)
+            if esistente is not None:
+                return esistente
+            raise
     dati = {
         "bando": bando,
         "richiedente": richiedente,

@@ -197,3 +197,23 @@ def test_a_double_confirm_with_the_token_returns_the_same_domanda(alice, bando):
     token = riepilogo(alice, bando)
     prima = conferma(alice, bando, token)
     assert conferma(alice, bando, token).pk == prima.pk and Domanda.objects.count() == 1
+
+
+def test_a_resubmission_after_the_token_expired_still_gets_its_domanda(alice, bando):
+    isee(alice.codice_fiscale)
+    token = riepilogo(alice, bando)
+    prima = conferma(alice, bando, token)
+    dopo = conferma(alice, bando, token, adesso=DENTRO + dt.timedelta(hours=2))
+    assert dopo.pk == prima.pk and Domanda.objects.count() == 1
+
+
+def test_another_users_form_key_is_still_refused_with_a_token(alice, bando):
+    bob = UserFactory(nome="Bob")
+    isee(alice.codice_fiscale)
+    isee(bob.codice_fiscale)
+    token_alice = riepilogo(alice, bando)
+    conferma(alice, bando, token_alice)
+    token_bob = riepilogo(bob, bando)  # the same chiave_invio as alice's form (modulo() fixes it)
+    with pytest.raises(DomainError):
+        conferma(bob, bando, token_bob)
+    assert Domanda.objects.count() == 1
