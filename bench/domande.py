@@ -43,6 +43,7 @@ BATCH = 5000
 TABELLA_NUDA = "bench_invio_nudo"
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHIAVE_RE = re.compile(rb'name="chiave_invio" value="([^"]+)"')
+VERIFICA_RE = re.compile(rb'name="verifica" value="([^"]+)"')  # the riepilogo's token, as a browser posts it
 
 
 def costruisci_mondo(n: int) -> tuple[int, list[tuple[str, str]]]:
@@ -167,6 +168,11 @@ def flusso(client: Client, percorso: str, sessione: str, cf: str) -> int | None:
     }  # fmt: skip
     risposta, corpo = client("POST", percorso, cookie, dati)
     if risposta.status != 200:
+        return None
+    verifica = VERIFICA_RE.search(corpo)  # the bare flow's "ok" has none; the riepilogo must have it
+    if verifica:
+        dati["verifica"] = verifica.group(1).decode()
+    elif b"Conferma e invia" in corpo:
         return None
     risposta, _ = client("POST", percorso, cookie, dati | {"azione": "conferma"})
     if risposta.status != 302:

@@ -15,7 +15,7 @@ from apps.core.nascita import minorenne
 from apps.core.services import audit
 from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fiscale
 
-from . import protocolli
+from . import conferma, protocolli
 from .models import ROME, Bando, Domanda, RappresentanzaLegale
 from .selectors import cerca_isee, cerca_rappresentanza
 
@@ -37,6 +37,7 @@ RAPPRESENTANZA_NON_VERIFICATA = _(
     "amministratore di sostegno del beneficiario, rivolgiti al Contact Center INPS per la verifica."
 )
 NESSUN_RECAPITO = "Indicare almeno un indirizzo e-mail o un numero di cellulare per l'esito."
+MODULO_NON_VALIDO = _("Modulo scaduto o non valido: ricominciare la domanda.")
 
 
 def verifica_rappresentanza(cf_richiedente: str, cf_beneficiario: str, relazione: str, giorno: dt.date):
@@ -70,13 +71,7 @@ def verifica_domanda(
     `conferma` (presenta_domanda) the beneficiary's earlier domanda is not looked up: the unique key
     (beneficiary, bando) decides under the INSERT, which a lookup here could not (two confirmations at once).
     """
-    if bando.graduatoria_pubblicata_il:
-        raise DomainError(_pubblicata(bando, bando.graduatoria_pubblicata_il))
-    if not bando.in_finestra(adesso):
-        raise DomainError(
-            f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
-            f"al {bando.chiusura:%d/%m/%Y} (ora italiana): la finestra non è aperta."
-        )
+    _bando_aperto(bando, adesso)
     cf = normalize_codice_fiscale(cf_beneficiario)
     if not is_valid_codice_fiscale(cf):
         raise DomainError(CF_NON_VALIDO, "cf_beneficiario")
@@ -89,10 +84,7 @@ def verifica_domanda(
     if relazione != Domanda.Relazione.SE_STESSO:
         # Before anything that reveals the beneficiary (a domanda already filed, the ISEE).
         verifica_rappresentanza(richiedente.codice_fiscale, cf, relazione, adesso.astimezone(ROME).date())
-    if not isinstance(provincia, Provincia):
-        provincia = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
-        if provincia is None:
-            raise DomainError("Indicare la provincia di residenza del beneficiario.", "provincia")
+    provincia = _provincia(provincia)
     if bando.territori_esclusi.filter(pk=provincia.regione_id).exists():
         raise DomainError(
             f"I residenti in {provincia.regione.nome} non possono presentare domanda per il {bando.nome}: "
@@ -117,6 +109,58 @@ def verifica_domanda(
     return cf, provincia, attestazione
 
 
+def verifica_per_conferma(richiedente, bando: Bando, *, chiave_invio, adesso: dt.datetime, **dati):
+    """The riepilogo step: verifica_domanda, then the signed token of what it verified for the confirm
+    step (apps.domande.conferma). Returns (cf, provincia, attestazione, token)."""
+    cf, provincia, attestazione = verifica_domanda(richiedente, bando, adesso=adesso, **dati)
+    token = conferma.firma(
+        richiedente, bando, chiave_invio=chiave_invio, cf=cf, relazione=dati["relazione"],
+        provincia=provincia, email=dati["email"], cellulare=dati["cellulare"],
+        dichiarazione=dati["dichiarazione"], attestazione=attestazione,
+        giorno=adesso.astimezone(ROME).date(), adesso=adesso,
+    )  # fmt: skip
+    return cf, provincia, attestazione, token
+
+
+def _verificata(token, richiedente, bando: Bando, *, chiave, cf_beneficiario, relazione, provincia, email,
+                cellulare, dichiarazione, adesso: dt.datetime):  # fmt: skip
+    """The confirm step with the riepilogo's token: only what may have changed since it was signed.
+    Returns (cf, provincia, attestazione) as verifica_domanda does."""
+    _bando_aperto(bando, adesso)  # the publication is re-read under the lock too (_registra)
+    cf, giorno = normalize_codice_fiscale(cf_beneficiario), adesso.astimezone(ROME).date()
+    provincia = _provincia(provincia)
+    try:
+        isee = conferma.leggi(
+            token, richiedente, bando, chiave_invio=chiave, cf=cf, relazione=relazione, provincia=provincia,
+            email=email, cellulare=cellulare, dichiarazione=dichiarazione, giorno=giorno, adesso=adesso,
+        )  # fmt: skip
+    except conferma.TokenNonValido as exc:
+        raise DomainError(MODULO_NON_VALIDO) from exc
+    attestazione = cerca_isee(cf, giorno)
+    if not conferma.corrisponde(isee, attestazione):  # replaced or changed since the riepilogo
+        raise DomainError(MODULO_NON_VALIDO)
+    return cf, provincia, attestazione
+
+
+def _bando_aperto(bando: Bando, adesso: dt.datetime) -> None:
+    if bando.graduatoria_pubblicata_il:
+        raise DomainError(_pubblicata(bando, bando.graduatoria_pubblicata_il))
+    if not bando.in_finestra(adesso):
+        raise DomainError(
+            f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
+            f"al {bando.chiusura:%d/%m/%Y} (ora italiana): la finestra non è aperta."
+        )
+
+
+def _provincia(provincia) -> Provincia:
+    if isinstance(provincia, Provincia):
+        return provincia
+    trovata = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
+    if trovata is None:
+        raise DomainError("Indicare la provincia di residenza del beneficiario.", "provincia")
+    return trovata
+
+
 def _pubblicata(bando: Bando, il: dt.date) -> str:
     return (
         f"La graduatoria del {bando.nome} è stata pubblicata il {il:%d/%m/%Y}: "
@@ -126,10 +170,13 @@ def _pubblicata(bando: Bando, il: dt.date) -> str:
 
 def _gia_inviata(chiave: uuid.UUID, richiedente) -> Domanda | None:
     """The domanda this form already created (a double click, the back button), if any."""
-    esistente = Domanda.objects.filter(chiave_invio=chiave).first()
-    if esistente is not None and esistente.richiedente_id != richiedente.pk:
+    # Two columns first: nearly always there is none, and the full row costs more to build than to read.
+    trovata = Domanda.objects.filter(chiave_invio=chiave).values_list("pk", "richiedente_id").first()
+    if trovata is None:
+        return None
+    if trovata[1] != richiedente.pk:
         raise DomainError("Modulo non valido: ricominciare la domanda.")
-    return esistente
+    return Domanda.objects.get(pk=trovata[0])
 
 
 def presenta_domanda(
@@ -144,34 +191,45 @@ def presenta_domanda(
     dichiarazione,
     chiave_invio,
     adesso: dt.datetime | None = None,
+    verifica: str | None = None,
 ) -> Domanda:
     """Submit a domanda on the web channel. Idempotent on `chiave_invio` for the same richiedente:
     a double click or a back-button resubmission returns the domanda already created.
 
-    Each check runs once: the rules without a lock in verifica_domanda, the publication under the bando's
-    lock, the beneficiary's earlier domanda by the unique key under the INSERT (looked up only when it
-    fires: two confirmations at the same moment are both past any lookup)."""
+    Each check runs once: the rules without a lock in verifica_domanda — or, with `verifica` (the token
+    verifica_per_conferma gave the riepilogo for these very inputs), only what may have changed since then:
+    the window and the attestation still the current one; a token that does not hold is MODULO_NON_VALIDO —
+    the publication under the bando's lock, the beneficiary's earlier domanda by the unique key under the
+    INSERT (looked up only when it fires: two confirmations at the same moment are both past any lookup).
+    Without `verifica` (other callers, a page from before the token) every rule runs here."""
     adesso = adesso or timezone.now()
     try:
         chiave = uuid.UUID(str(chiave_invio))
     except (TypeError, ValueError) as exc:
-        raise DomainError("Modulo scaduto o non valido: ricominciare la domanda.") from exc
+        raise DomainError(MODULO_NON_VALIDO) from exc
 
-    esistente = _gia_inviata(chiave, richiedente)  # one indexed lookup; a resubmission takes no number
-    if esistente is not None:
-        return esistente
-    cf, provincia, attestazione = verifica_domanda(
-        richiedente,
-        bando,
-        cf_beneficiario=cf_beneficiario,
-        relazione=relazione,
-        provincia=provincia,
-        email=email,
-        cellulare=cellulare,
-        dichiarazione=dichiarazione,
-        adesso=adesso,
-        conferma=True,
-    )
+    dati_modulo = {
+        "cf_beneficiario": cf_beneficiario, "relazione": relazione, "provincia": provincia, "email": email,
+        "cellulare": cellulare, "dichiarazione": dichiarazione, "adesso": adesso,
+    }  # fmt: skip
+    if verifica is None:
+        esistente = _gia_inviata(chiave, richiedente)  # one indexed lookup; a resubmission takes no number
+        if esistente is not None:
+            return esistente
+        cf, provincia, attestazione = verifica_domanda(richiedente, bando, conferma=True, **dati_modulo)
+    else:
+        # With a token, the form's earlier domanda is looked up only when something refuses: the unique
+        # chiave_invio under the INSERT (a double click; the second one's number stays unused, see
+        # protocolli), or a token no longer valid (the back button an hour later still gets the receipt).
+        try:
+            cf, provincia, attestazione = _verificata(
+                verifica, richiedente, bando, chiave=chiave, **dati_modulo
+            )
+        except DomainError:
+            esistente = _gia_inviata(chiave, richiedente)
+            if esistente is not None:
+                return esistente
+            raise
     dati = {
         "bando": bando,
         "richiedente": richiedente,

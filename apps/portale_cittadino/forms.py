@@ -3,13 +3,19 @@ import uuid
 from django import forms
 
 from apps.core.models import Provincia
+from apps.core.moduli import RendererLeggero
 from apps.domande.models import Domanda
 
 from .widgets import SelectInCache
 
+# One instance for the process: a renderer builds its template engine once (apps.core.moduli).
+RENDERER = RendererLeggero()
+
 
 class DomandaForm(forms.Form):
     """The citizen's domanda. Only shapes the input: every rule is in apps.domande.services."""
+
+    default_renderer = RENDERER
 
     relazione = forms.ChoiceField(
         label="Presento la domanda",
@@ -68,6 +74,7 @@ class DomandaForm(forms.Form):
 
 
 class CercaProfessionistiForm(forms.Form):
+    default_renderer = RENDERER
     provincia = forms.ModelChoiceField(
         label="Provincia dello studio",
         queryset=Provincia.objects.order_by("nome"),

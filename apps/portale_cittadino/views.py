@@ -17,7 +17,7 @@ from apps.core.money import euro
 from apps.core.pdf import pdf_response
 from apps.domande.models import Bando
 from apps.domande.selectors import bandi_aperti, domande_del_cittadino
-from apps.domande.services import presenta_domanda, verifica_domanda
+from apps.domande.services import presenta_domanda, verifica_per_conferma
 from apps.graduatorie.selectors import esito_pubblicato
 from apps.professionisti.selectors import cerca_professionisti
 from apps.sedute.models import Seduta
@@ -79,12 +79,14 @@ def presenta(request, pk):
                 bando,
                 chiave_invio=form.cleaned_data["chiave_invio"],
                 adesso=adesso,
+                verifica=request.POST.get("verifica"),  # the riepilogo's token; absent: every check again
                 **form.dati_servizio(),
             )
             return redirect("cittadino:ricevuta", pk=domanda.pk)
-        _, provincia, attestazione = verifica_domanda(
-            request.user, bando, adesso=adesso, **form.dati_servizio()
-        )
+        _, provincia, attestazione, verifica = verifica_per_conferma(
+            request.user, bando, chiave_invio=form.cleaned_data["chiave_invio"], adesso=adesso,
+            **form.dati_servizio(),
+        )  # fmt: skip
     except DomainError as exc:
         _errore_nel_form(form, exc)
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
@@ -99,6 +101,7 @@ def presenta(request, pk):
             "attestazione": attestazione,
             "fascia": bando.fascia(attestazione.valore),
             "importo": bando.importo_per_isee(attestazione.valore),
+            "verifica": verifica,
         },
     )
 

@@ -179,21 +179,64 @@ def font_incorporati(pdf: bytes) -> list[str]:
     return nomi
 
 
+def token_del_riepilogo(page: str) -> str:
+    return re.search(r'name="verifica" value="([^"]+)"', page).group(1)
+
+
 def test_conferma_runs_each_check_once(logged, alice, bando, django_assert_num_queries):
     AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
-    dati_conferma = dati(alice, azione="conferma")
-    logged.post(reverse("cittadino:presenta", args=[bando.pk]), dati(alice, azione="conferma"))
+    url = reverse("cittadino:presenta", args=[bando.pk])
+    logged.post(url, dati(alice, azione="conferma"))
     Domanda.objects.all().delete()  # the bando's protocol sequence now exists, as after its first domanda
-    # session, user, bando, provincia, the form's earlier domanda (chiave_invio), excluded territories,
-    # ISEE; then SAVEPOINT, lock_timeout, the bando FOR SHARE with the number, INSERT, audit, RELEASE
-    # (PostgreSQL; on SQLite the counter's UPDATE and SELECT replace lock_timeout and FOR SHARE).
-    # It was 14: the beneficiary's earlier domanda is now the unique key's job, and one statement takes
-    # the lock, re-reads the publication and gives the number.
-    with django_assert_num_queries(13):
-        response = logged.post(reverse("cittadino:presenta", args=[bando.pk]), dati_conferma)
+    form = dati(alice)
+    form["verifica"] = token_del_riepilogo(logged.post(url, form).content.decode())
+    # session, user, bando, provincia (the form), the ISEE still the one the riepilogo's token names; then
+    # SAVEPOINT, lock_timeout, the bando FOR SHARE with the number, INSERT, audit, RELEASE (PostgreSQL; on
+    # SQLite the counter's UPDATE and SELECT replace lock_timeout and FOR SHARE). It was 14, then 13 (the
+    # beneficiary's earlier domanda left to the unique key); now the token spares the excluded territories
+    # (and, for someone else's domanda, the representation link), and the form's earlier domanda
+    # (chiave_invio) is looked up only when the unique key or the token refuses.
+    with django_assert_num_queries(11):
+        response = logged.post(url, form | {"azione": "conferma"})
     assert response.status_code == 302 and Domanda.objects.get().chiave_invio == uuid.UUID(
-        dati_conferma["chiave_invio"]
+        form["chiave_invio"]
     )
+
+
+def test_conferma_without_the_token_checks_everything_again(logged, alice, bando, django_assert_num_queries):
+    AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
+    url = reverse("cittadino:presenta", args=[bando.pk])
+    logged.post(url, dati(alice, azione="conferma"))
+    Domanda.objects.all().delete()
+    form = dati(alice, azione="conferma")
+    with django_assert_num_queries(13):  # the 11 above, the form's earlier domanda, the excluded territories
+        assert logged.post(url, form).status_code == 302
+
+
+def test_a_tampered_token_is_refused_on_the_page_and_nothing_is_saved(logged, alice, bando):
+    AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
+    url = reverse("cittadino:presenta", args=[bando.pk])
+    form = dati(alice)
+    token = token_del_riepilogo(logged.post(url, form).content.decode())
+    response = logged.post(url, form | {"azione": "conferma", "verifica": token[:-2] + "xx"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Modulo scaduto o non valido: ricominciare la domanda."
+    ]
+    assert "Modulo scaduto o non valido" in response.content.decode()
+    assert not Domanda.objects.exists()
+
+
+def test_the_token_of_another_citizen_is_refused_on_the_page(client, alice, bando):
+    bob = UserFactory(nome="Bob")
+    AttestazioneIseeFactory(codice_fiscale=alice.codice_fiscale)
+    url = reverse("cittadino:presenta", args=[bando.pk])
+    client.force_login(alice)
+    form = dati(alice)
+    token = token_del_riepilogo(client.post(url, form).content.decode())
+    client.force_login(bob)
+    response = client.post(url, form | {"azione": "conferma", "verifica": token})
+    assert "Modulo scaduto o non valido" in response.content.decode() and not Domanda.objects.exists()
 
 
 def test_conferma_for_a_beneficiary_already_present_is_refused_by_the_unique_key(logged, alice, bando):

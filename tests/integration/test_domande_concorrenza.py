@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from apps.core.exceptions import DomainError
 from apps.core.locking import SERVIZIO_OCCUPATO
@@ -70,6 +71,21 @@ def presenta(user, bando):
         dichiarazione=True,
         chiave_invio=uuid.uuid4(),
     )
+
+
+def presenta_col_token(user, bando):
+    """The page's path: the riepilogo's token, so that the confirm runs only _verificata's checks."""
+    dati = {
+        "cf_beneficiario": user.codice_fiscale, "relazione": Domanda.Relazione.SE_STESSO,
+        "provincia": provincia("RM", "120"), "email": "x@example.org", "cellulare": "", "dichiarazione": True,
+    }  # fmt: skip
+    chiave, adesso = uuid.uuid4(), timezone.now()
+    token = services.verifica_per_conferma(user, bando, chiave_invio=chiave, adesso=adesso, **dati)[3]
+    return services.presenta_domanda(user, bando, chiave_invio=chiave, adesso=adesso, verifica=token, **dati)
+
+
+# The checks the confirm step runs before its transaction: all of them, or those the token leaves.
+PERCORSI = {"verifica_domanda": presenta, "_verificata": presenta_col_token}
 
 
 class InThread(threading.Thread):
@@ -143,21 +159,23 @@ def ranked_nowhere(bando):
 # --- a submission that passed its checks, then the publication commits -------------------------
 
 
-def submit_across_a_publication(bando, monkeypatch):
-    """The submission passes verifica_domanda (the bando unpublished), then waits while the bando is
-    published and committed, then goes on into its transaction."""
+def submit_across_a_publication(bando, monkeypatch, controlli="verifica_domanda"):
+    """The submission passes its checks before the transaction (verifica_domanda, or with the riepilogo's
+    token _verificata: the bando unpublished), then waits while the bando is published and committed,
+    then goes on into its transaction."""
     checked, published = threading.Event(), threading.Event()
-    verifica = services.verifica_domanda
+    verifica = getattr(services, controlli)
 
     def verifica_then_wait(*args, **kwargs):
         result = verifica(*args, **kwargs)
-        checked.set()
-        assert published.wait(ATTESA)
+        if threading.current_thread().name == "submission":
+            checked.set()
+            assert published.wait(ATTESA)
         return result
 
-    monkeypatch.setattr(services, "verifica_domanda", verifica_then_wait)
+    monkeypatch.setattr(services, controlli, verifica_then_wait)
     alice = cittadino("Alice")
-    submission = InThread(presenta, alice, bando, name="submission")
+    submission = InThread(PERCORSI[controlli], alice, bando, name="submission")
     submission.start()
     assert checked.wait(ATTESA)
     publication = InThread(pubblica_graduatorie, bando, name="publication")
@@ -168,17 +186,19 @@ def submit_across_a_publication(bando, monkeypatch):
     return submission.finish()
 
 
-def test_a_submission_checked_before_the_publication_is_refused_after_it(bando, monkeypatch):
-    submission = submit_across_a_publication(bando, monkeypatch)
+@pytest.mark.parametrize("controlli", PERCORSI)
+def test_a_submission_checked_before_the_publication_is_refused_after_it(bando, monkeypatch, controlli):
+    submission = submit_across_a_publication(bando, monkeypatch, controlli)
     assert isinstance(submission.error, DomainError)
     assert "è stata pubblicata il" in submission.error.message
     assert not ranked_nowhere(bando).exists()
     assert Domanda.objects.filter(bando=bando).count() == 1
 
 
-def test_control_without_the_recheck_the_domanda_lands_in_the_published_bando(bando, monkeypatch):
+@pytest.mark.parametrize("controlli", PERCORSI)
+def test_control_without_the_recheck_the_domanda_lands_in_the_published_bando(bando, monkeypatch, controlli):
     monkeypatch.setattr(protocolli, "blocca_e_numera", old_counter)
-    submission = submit_across_a_publication(bando, monkeypatch)
+    submission = submit_across_a_publication(bando, monkeypatch, controlli)
     assert submission.error is None
     # The race: a domanda in a published bando, in no graduatoria, so never ranked.
     assert list(ranked_nowhere(bando)) == [submission.result]
