@@ -111,3 +111,10 @@ def test_the_citizens_dev_login_still_works_with_axes(client, settings):
     risposta = client.post(reverse("accounts:dev_login"), {"codice_fiscale": "RSSMRA85M01H501Q"})
     assert risposta.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_axes_logs_nothing_below_warning():
+    """Logins are in the audit trail; axes' own INFO lines (one per login) stay out of the logs."""
+    import logging
+
+    assert not logging.getLogger("axes.handlers.database").isEnabledFor(logging.INFO)
