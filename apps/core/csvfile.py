@@ -4,6 +4,7 @@ or not text at all) is refused with one clear message, never a traceback; UTF-8 
 order mark that Excel's "CSV UTF-8" writes is accepted."""
 
 import codecs
+import csv
 import os
 from contextlib import contextmanager
 
@@ -118,3 +119,31 @@ def decodifica_righe(linee, errori: list[tuple[int, str]]):
         except UnicodeDecodeError:
             errori.append((n, _("testo non codificato in UTF-8")))
             yield linea.decode("utf-8", errors="replace")
+
+
+def leggi_csv(file_or_path, intestazione: list[str], valida) -> tuple[list, list[tuple[int, str]], int]:
+    """Read a whole CSV import: the header must be exactly `intestazione`; every data line goes through
+    `valida(numero, row) -> (riga | None, motivi)`. Returns (good lines, (line number, reason) of every bad
+    line in reading order, data lines read). A wrong header stops the reading: nothing else is reported."""
+    righe: list = []
+    errori: list[tuple[int, str]] = []
+    letti = 0
+    with righe_di(file_or_path) as linee:
+        reader = csv.reader(decodifica_righe(linee, errori))
+        try:
+            header = next(reader, None)
+            if header is None or [h.strip() for h in header] != intestazione:
+                return [], [(1, _("intestazione non valida: attesa %s") % ",".join(intestazione))], 0
+            for row in reader:
+                letti += 1
+                if not row:
+                    errori.append((reader.line_num, _("riga vuota")))
+                    continue
+                riga, motivi = valida(reader.line_num, row)
+                if motivi:
+                    errori.append((reader.line_num, "; ".join(motivi)))
+                else:
+                    righe.append(riga)
+        except csv.Error as exc:
+            errori.append((reader.line_num, _("CSV non leggibile: %s") % exc))
+    return righe, errori, letti

@@ -19,7 +19,6 @@ whole archive. Sending the same file twice changes nothing the second time. Whet
 affidatario's beneficiary is a minor is checked at each submission (the link stays, the child grows up).
 """
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from apps.core.csvfile import decodifica_righe, righe_di
+from apps.core.csvfile import leggi_csv
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker
 
@@ -137,26 +136,7 @@ class _Validatore:
 
 def leggi_file(file_or_path) -> tuple[list[Riga], list[str]]:
     """Every line validated: (good lines, "riga N: motivo" of the bad ones in file order)."""
-    valida = _Validatore()
-    righe: list[Riga] = []
-    errori: list[tuple[int, str]] = []
-    with righe_di(file_or_path) as linee:
-        reader = csv.reader(decodifica_righe(linee, errori))
-        try:
-            header = next(reader, None)
-            if header is None or [h.strip() for h in header] != INTESTAZIONE:
-                return [], [f"riga 1: intestazione non valida: attesa {','.join(INTESTAZIONE)}"]
-            for row in reader:
-                if not row:
-                    errori.append((reader.line_num, "riga vuota"))
-                    continue
-                riga, motivi = valida(reader.line_num, row)
-                if motivi:
-                    errori.append((reader.line_num, "; ".join(motivi)))
-                else:
-                    righe.append(riga)
-        except csv.Error as exc:
-            errori.append((reader.line_num, f"CSV non leggibile: {exc}"))
+    righe, errori, _letti = leggi_csv(file_or_path, INTESTAZIONE, _Validatore())
     if not errori and not righe:
         errori.append((1, "il file non contiene rappresentanze"))
     motivi: dict[int, list[str]] = {}

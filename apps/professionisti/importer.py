@@ -25,7 +25,6 @@ empty; a codice fiscale appears once. A file with no lines is refused: applied, 
 professional off the list.
 """
 
-import csv
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass
@@ -36,7 +35,7 @@ from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.csvfile import FileNonUtf8, decodifica_righe, righe_di, verifica_utf8
+from apps.core.csvfile import FileNonUtf8, leggi_csv, verifica_utf8
 from apps.core.models import Provincia
 from apps.core.services import audit
 from apps.core.validators import CodiceFiscaleChecker
@@ -201,28 +200,7 @@ class _Validatore:
 
 def leggi_lista(file_or_path) -> tuple[list[RigaCnop], list[tuple[int, str]], int]:
     """Every line validated: (good lines, (line number, reason) of the bad ones, data lines read)."""
-    valida = _Validatore()
-    righe: list[RigaCnop] = []
-    errori: list[tuple[int, str]] = []
-    letti = 0
-    with righe_di(file_or_path) as linee:
-        reader = csv.reader(decodifica_righe(linee, errori))
-        try:
-            header = next(reader, None)
-            if header is None or [h.strip() for h in header] != INTESTAZIONE:
-                return righe, [(1, f"intestazione non valida: attesa {','.join(INTESTAZIONE)}")], letti
-            for row in reader:
-                letti += 1
-                if not row:
-                    errori.append((reader.line_num, "riga vuota"))
-                    continue
-                riga, motivi = valida(reader.line_num, row)
-                if motivi:
-                    errori.append((reader.line_num, "; ".join(motivi)))
-                else:
-                    righe.append(riga)
-        except csv.Error as exc:
-            errori.append((reader.line_num, f"CSV non leggibile: {exc}"))
+    righe, errori, letti = leggi_csv(file_or_path, INTESTAZIONE, _Validatore())
     if not errori and not righe:
         errori.append((1, "il file non contiene professionisti: applicata, toglierebbe tutti dalla lista"))
     return righe, errori, letti
