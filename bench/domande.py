@@ -22,7 +22,6 @@ import datetime as dt
 import gc
 import http.client
 import logging
-import os
 import re
 import statistics
 import sys
@@ -35,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graduatoria import cf_generator, ensure_database  # noqa: E402  (bench/ is this script's directory)
-from sedute import Gunicorn  # noqa: E402
+from graduatoria import cf_generator  # noqa: E402  (bench/ is this script's directory)
+from sedute import Gunicorn, prepara_django  # noqa: E402
 
 ANNO = 2097  # a bench-only bando, apart from graduatoria.py's 2099 and sedute.py's 2098
 BATCH = 5000
@@ -324,21 +323,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bp_bench_domande")
     args = parser.parse_args()
 
-    ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["CONN_MAX_AGE"] = str(args.conn_max_age)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.domande_settings"  # gunicorn inherits the environment
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    prepara_django(args.database_url, args.conn_max_age, "bench.domande_settings")
     from django.urls import reverse
 
-    assert not settings.DEBUG, "the bench must run with DEBUG=False"
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     t0 = time.perf_counter()
     bando_id, cittadini = costruisci_mondo(args.cittadini)
     durata = time.perf_counter() - t0

@@ -445,6 +445,25 @@ def registro_coerente() -> int:
         return cur.fetchone()[0]
 
 
+def prepara_django(database_url: str, conn_max_age: int, settings_module: str) -> None:
+    """Point Django (and the gunicorn it starts, which inherits the environment) at the scratch database
+    with production settings, then migrate, load the reference data and collect the static files."""
+    ensure_database(database_url)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["CONN_MAX_AGE"] = str(conn_max_age)
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    assert not settings.DEBUG, "the bench must run with DEBUG=False"
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -463,21 +482,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bp_bench")
     args = parser.parse_args()
 
-    ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["CONN_MAX_AGE"] = str(args.conn_max_age)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.sedute_settings"  # gunicorn inherits the environment
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    prepara_django(args.database_url, args.conn_max_age, "bench.sedute_settings")
     from django.urls import reverse
-
-    assert not settings.DEBUG, "the bench must run with DEBUG=False"
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
     if args.riusa_mondo:
         print("mondo: quello già nel database (--riusa-mondo)")
