@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint's Pango, and the fonts the PDFs use.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -21,6 +21,7 @@ COPY . .
 # Static files are collected at build time (the manifest storage needs them); the key is for this step only.
 RUN DEBUG=False SECRET_KEY=collectstatic-only-not-a-secret REDIS_URL=redis://build:6379/0 \
         python manage.py collectstatic --noinput -v0 \
+    && python manage.py compilemessages -v0 \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bonuspsi \
     && mkdir -p /app/var && chown bonuspsi:bonuspsi /app/var
 

@@ -14,7 +14,12 @@ $(BIN)/django-admin: pyproject.toml requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(BIN)/django-admin
+# The catalogues are compiled here, never committed (.gitignore): every .po newer than its .mo.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%.mo: locale/%.po
+	msgfmt --check -o $@ $<
+
+install: $(BIN)/django-admin $(MO)
 
 # With no DATABASE_URL: SQLite in var/; with no broker: Celery eager (the log says so). Demo data,
 # dev login simulator, the demo identities printed by seed_demo.

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.graduatorie",
     "apps.portale_cittadino",
     "apps.portale_professionista",
+    "apps.pagine",
     "apps.demo",
 ]
 
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The logged-in user's saved language wins over cookie and browser (apps/core/lingua.py).
+    "apps.core.lingua.LinguaUtenteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

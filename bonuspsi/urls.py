@@ -13,4 +13,5 @@ urlpatterns = [
     path("cittadino/", include("apps.portale_cittadino.urls")),
     path("professionista/", include("apps.portale_professionista.urls")),
     path("operatori/", admin.site.urls),
+    path("", include("apps.pagine.urls")),
 ]

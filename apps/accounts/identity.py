@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.utils import translation
+
+from apps.core.lingua import LINGUE
 
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale, validate_codice_fiscale
@@ -52,6 +55,11 @@ class DevLoginProvider(IdentityProvider):
         return Identita(codice_fiscale=cf, nome=nome, cognome=cognome, provider=self.name)
 
 
+def lingua_di_richiesta(request) -> str:
+    lingua = getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or ""
+    return lingua if lingua in LINGUE else settings.LANGUAGE_CODE
+
+
 def login_identita(request, identita: Identita) -> User:
     user, created = User.objects.get_or_create(
         codice_fiscale=identita.codice_fiscale,
@@ -62,6 +70,10 @@ def login_identita(request, identita: Identita) -> User:
         user.save(update_fields=["password"])
     elif not user.is_active:
         raise PermissionError("utente disattivato")
+    if not user.lingua:
+        # Until they choose one, a person is written to in the language they logged in with.
+        user.lingua = lingua_di_richiesta(request)
+        user.save(update_fields=["lingua"])
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     audit(user, "login", user, provider=identita.provider)
     return user

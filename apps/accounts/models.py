@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     nome = models.CharField(_("nome"), max_length=100, blank=True)
     cognome = models.CharField(_("cognome"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The language the person chose (header switcher) or, until they choose, the one they logged in with:
+    # their pages, notifications and PDFs use it. Blank only for users created outside a request.
+    lingua = models.CharField(_("lingua"), max_length=5, choices=settings.LANGUAGES, blank=True)
     is_staff = models.BooleanField(_("operatore"), default=False)
     is_active = models.BooleanField(_("attivo"), default=True)
     creato_il = models.DateTimeField(auto_now_add=True)

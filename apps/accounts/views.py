@@ -4,6 +4,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from apps.core.lingua import LINGUE
 
 from .demo import DEMO_IDENTITIES
 from .forms import DevLoginForm
@@ -62,3 +65,15 @@ def dev_login_view(request):
 def logout_view(request):
     logout(request)
     return redirect("home")
+
+
+@require_POST
+def imposta_lingua(request):
+    """The header's language switcher: Django's set_language (cookie, safe `next`), and the choice saved on
+    the logged-in user, so their notifications and PDFs follow it."""
+    risposta = set_language(request)
+    lingua = request.POST.get("language", "")
+    if request.user.is_authenticated and lingua in LINGUE and request.user.lingua != lingua:
+        request.user.lingua = lingua
+        request.user.save(update_fields=["lingua"])
+    return risposta

@@ -10,8 +10,8 @@ tests/integration/test_moduli.py holds the output equal to the templates'."""
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 # Django's templates that are all "django/forms/widgets/input.html" (radio and checkbox options: when the
 # label is not wrapped, which is how campi() draws them).
@@ -60,15 +60,26 @@ class RendererLeggero(DjangoTemplates):
 
 
 def _errori(field) -> SafeString:
-    return format_html_join(
-        "",
-        '<div class="invalid-feedback d-block" id="{}_errore">{}</div>',
-        ((field.auto_id, e) for e in field.errors),
+    """The field's errors in one element with the id Django's widgets point at (aria-describedby)."""
+    if not field.errors:
+        return ""
+    return format_html(
+        '<div class="invalid-feedback d-block" id="{}_error">{}</div>',
+        field.auto_id,
+        format_html_join(mark_safe("<br>"), "{}", ((e,) for e in field.errors)),
     )
 
 
 def _aiuto(field) -> SafeString:
-    return format_html('<small class="form-text">{}</small>', field.help_text) if field.help_text else ""
+    if not field.help_text:
+        return ""
+    return format_html('<small class="form-text" id="{}_helptext">{}</small>', field.auto_id, field.help_text)
+
+
+def _descrizione_gruppo(field) -> SafeString:
+    """A radio group's inputs carry no aria-describedby (Django leaves it to the fieldset)."""
+    ids = [f"{field.auto_id}_helptext"] * bool(field.help_text) + [f"{field.auto_id}_error"] * bool(field.errors)
+    return format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
 
 
 def _campo(field) -> SafeString:
@@ -85,8 +96,8 @@ def _campo(field) -> SafeString:
             ((r.tag(), r.id_for_label, r.choice_label) for r in field),
         )
         return format_html(
-            '<fieldset class="mb-4"><legend class="h6">{}</legend>{}{}</fieldset>',
-            field.label, radio, _errori(field),
+            '<fieldset class="mb-4"{}><legend class="h6">{}</legend>{}{}{}</fieldset>',
+            _descrizione_gruppo(field), field.label, radio, _aiuto(field), _errori(field),
         )  # fmt: skip
     if tipo == "select":
         return format_html(
@@ -99,26 +110,47 @@ def _campo(field) -> SafeString:
     )  # fmt: skip
 
 
+def voci_errori(form) -> list[tuple[str, str]]:
+    """Every error of a bound form as (anchor, text), in the fields' order: what the summary lists."""
+    voci = []
+    if any(f.errors for f in form.hidden_fields()):
+        voci.append(("", gettext("Modulo non valido o scaduto: ricarica la pagina e riprova.")))
+    voci += [("", str(e)) for e in form.non_field_errors()]
+    for f in form.visible_fields():
+        # A radio group has no element of its own id: link to its first option.
+        ancora = f"{f.auto_id}_0" if f.widget_type == "radioselect" else (f.id_for_label or f.auto_id)
+        voci += [(ancora, f"{f.label}: {e}") for e in f.errors]
+    return voci
+
+
+def riepilogo_errori(form) -> SafeString:
+    """The error summary at the top of a form (WCAG 3.3.1): how many errors, each linking to its field.
+    static/js/portale.js moves the focus to it when the page loads."""
+    voci = voci_errori(form)
+    if not voci:
+        return ""
+    righe = format_html_join(
+        "",
+        "<li>{}</li>",
+        ((format_html('<a href="#{}">{}</a>', a, t) if a else t,) for a, t in voci),
+    )
+    titolo = ngettext(
+        "Il modulo contiene %(n)d errore: correggilo e invia di nuovo.",
+        "Il modulo contiene %(n)d errori: correggili e invia di nuovo.",
+        len(voci),
+    ) % {"n": len(voci)}
+    return format_html(
+        '<div class="alert alert-danger" id="riepilogo-errori" tabindex="-1" aria-labelledby="riepilogo-errori-titolo">'
+        '<h2 class="h5" id="riepilogo-errori-titolo">{}</h2><ul class="mb-0">{}</ul></div>',
+        titolo, righe,
+    )  # fmt: skip
+
+
 def campi(form) -> SafeString:
-    """The fields of `form` as the portal draws them: a generic alert for a hidden field in error (a
-    tampered or stale form), the form's own errors, each visible field with its label, help and errors
-    next to it (`id="<field id>_errore"`), then the hidden fields."""
-    nascosti = form.hidden_fields()
-    parti = [
-        format_html(
-            '<div class="alert alert-danger" role="alert">{}</div>',
-            gettext("Modulo non valido o scaduto: ricarica la pagina e riprova."),
-        )
-        for f in nascosti
-        if f.errors
-    ]
-    if form.non_field_errors():
-        parti.append(
-            format_html(
-                '<div class="alert alert-danger" role="alert">{}</div>',
-                format_html_join("", "{} ", ((e,) for e in form.non_field_errors())),
-            )
-        )
+    """The fields of `form` as the portal draws them: the error summary (every error at once, each linking to
+    its field), each visible field with its label, help (`id="<field id>_helptext"`) and errors next to it
+    (`id="<field id>_error"`, the ids Django's aria-describedby names), then the hidden fields."""
+    parti = [riepilogo_errori(form)] if form.is_bound else []
     parti += [_campo(f) for f in form.visible_fields()]
-    parti += nascosti
-    return format_html_join("\n", "{}", ((p,) for p in parti))
+    parti += form.hidden_fields()
+    return format_html_join("\n", "{}", ((p,) for p in parti if p))

@@ -7,7 +7,7 @@ the machine format of DESIGN's interfaces (two decimals, a dot, no symbol).
 
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, translation
 
 # DecimalField(**MONEY) for every amount; never floats.
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -20,4 +20,8 @@ def euro(importo) -> str:
     if importo is None or importo == "":
         return ""
     numero = formats.number_format(Decimal(importo), decimal_pos=2, use_l10n=True, force_grouping=True)
+    # Separators come from the active language's formats; the symbol's place too: English writes it first
+    # (€1,500.00), Italian and German after the amount (1.500,00 €).
+    if (translation.get_language() or "").startswith("en"):
+        return f"€{numero}"
     return f"{numero} €"

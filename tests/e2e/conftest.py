@@ -65,3 +65,46 @@ def demo_world(transactional_db):
     from django.core.management import call_command
 
     call_command("seed_demo", verbosity=0)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+# WCAG 2.1 AA (and what it builds on); best-practice rules too, they catch landmarks and headings.
+AXE_TAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+MOBILE = {"width": 360, "height": 740}
+
+
+def axe_violazioni(page, *, moduli: bool = False) -> list[str]:
+    """axe-core on the page as it is now: the serious and critical violations (and the moderate ones on a
+    page with a form, `moduli=True`), each as "rule: target" for a readable failure."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol: the page's strict CSP (no inline scripts) stays on.
+        page.evaluate(AXE.read_text() + "\n;true")
+    risultato = page.evaluate(
+        "async (tag) => await axe.run(document, {runOnly: {type: 'tag', values: tag}, resultTypes: ['violations']})",
+        AXE_TAG,
+    )
+    gravi = {"serious", "critical"} | ({"moderate"} if moduli else set())
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in risultato["violations"]
+        if v["impact"] in gravi
+    ]
+
+
+@pytest.fixture
+def axe(page):
+    """axe(moduli=False): asserts the current page has no serious/critical axe violation, at the current
+    viewport and again at 360 px (a phone), then restores the viewport."""
+
+    def _axe(*, moduli: bool = False):
+        assert axe_violazioni(page, moduli=moduli) == [], page.url
+        originale = page.viewport_size
+        page.set_viewport_size(MOBILE)
+        try:
+            assert axe_violazioni(page, moduli=moduli) == [], f"{page.url} a 360 px"
+            larghezza = page.evaluate("document.documentElement.scrollWidth")
+            assert larghezza <= MOBILE["width"], f"{page.url}: scorre di lato a 360 px ({larghezza} px)"
+        finally:
+            page.set_viewport_size(originale)
+
+    return _axe

@@ -51,7 +51,7 @@ def test_citizen_applies_operator_publishes_citizen_sees_code(page: Page, live_s
 
     # Forgetting the DPR 445 declaration: a message next to the field, nothing saved.
     page.get_by_role("button", name="Prosegui al riepilogo").click()
-    expect(page.locator("#id_dichiarazione_errore")).to_be_visible()
+    expect(page.locator("#id_dichiarazione_error")).to_be_visible()
     shot("errore-dichiarazione")
     assert not Domanda.objects.filter(cf_beneficiario=MARIO.codice_fiscale).exists()
 
@@ -140,7 +140,7 @@ def test_a_parent_applies_for_the_linked_minor_child_and_not_for_a_stranger(
     page.goto(f"{base}/cittadino/")
 
     compila(sconosciuto)
-    expect(page.locator("#id_cf_beneficiario_errore")).to_have_text(str(RAPPRESENTANZA_NON_VERIFICATA))
+    expect(page.locator("#id_cf_beneficiario_error")).to_have_text(str(RAPPRESENTANZA_NON_VERIFICATA))
     shot("rappresentanza-non-verificata")
     testo = page.content()
     assert "58.000" not in testo and "supera il limite" not in testo and "Riepilogo" not in testo

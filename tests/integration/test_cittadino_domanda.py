@@ -112,7 +112,7 @@ def test_isee_above_50000_is_refused_next_to_the_field(logged, alice, bando):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "50.000,01" in errors["cf_beneficiario"][0] and "supera il limite" in errors["cf_beneficiario"][0]
-    assert 'id="id_cf_beneficiario_errore"' in response.content.decode()
+    assert 'id="id_cf_beneficiario_error"' in response.content.decode()
     assert not Domanda.objects.exists()
 
 

@@ -84,7 +84,7 @@ def test_the_markup_is_the_templates_one(reference_data, make):
 
 def test_errors_labels_and_aria_are_there(reference_data):
     html = str(in_python(FORMS["domanda sbagliata ovunque"]))
-    assert 'id="id_cf_beneficiario_errore"' in html and 'aria-invalid="true"' in html
+    assert 'id="id_cf_beneficiario_error"' in html and 'aria-invalid="true"' in html
     assert (
         '<label for="id_relazione_0">' in html and '<legend class="h6">Presento la domanda</legend>' in html
     )
@@ -100,3 +100,21 @@ def test_the_hidden_inputs_of_the_riepilogo_are_the_templates_ones(reference_dat
     lenti = DomandaForm(data=VALIDA, renderer=DjangoTemplates())
     assert veloci.is_valid() and lenti.is_valid()
     assert [f.as_hidden() for f in veloci] == [f.as_hidden() for f in lenti]
+
+
+def test_the_summary_lists_every_error_at_once_linking_to_its_field(reference_data):
+    html = str(in_python(FORMS["domanda sbagliata ovunque"]))
+    riepilogo = html[html.index('id="riepilogo-errori"') : html.index("</ul>")]
+    # Every invalid field is in the one summary, each a link to the field's input.
+    for campo in ["id_relazione_0", "id_cf_beneficiario", "id_provincia", "id_email", "id_cellulare"]:
+        assert f'href="#{campo}"' in riepilogo
+    assert "Modulo non valido o scaduto" in riepilogo
+    # The ids that Django's aria-describedby names exist.
+    for riferimento in re.findall(r'aria-describedby="([^"]+)"', html):
+        for ident in riferimento.split():
+            assert f'id="{ident}"' in html, ident
+
+
+def test_an_unbound_or_valid_form_has_no_summary(reference_data):
+    assert "riepilogo-errori" not in str(in_python(FORMS["domanda vuota"]))
+    assert "riepilogo-errori" not in str(in_python(FORMS["domanda valida"]))

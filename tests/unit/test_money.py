@@ -41,3 +41,13 @@ def test_the_euro_filter_is_a_template_builtin():
 
     html = engines["django"].from_string("{{ x|euro }}").render({"x": Decimal("6500")})
     assert html == "6.500,00 €"
+
+
+@pytest.mark.parametrize(
+    ("lingua", "atteso"), [("it", "1.500,00 €"), ("de", "1.500,00 €"), ("en", "€1,500.00")]
+)
+def test_euro_follows_the_active_language(lingua, atteso):
+    from django.utils import translation
+
+    with translation.override(lingua):
+        assert euro(Decimal("1500")) == atteso

@@ -3,6 +3,7 @@
 from django import template
 
 from apps.core.moduli import campi as _campi
+from apps.core.moduli import riepilogo_errori as _riepilogo
 
 register = template.Library()
 
@@ -10,3 +11,9 @@ register = template.Library()
 @register.simple_tag
 def campi(form):
     return _campi(form)
+
+
+@register.simple_tag
+def riepilogo_errori(form):
+    """The error summary alone, for a form whose fields a template draws itself."""
+    return _riepilogo(form) if form.is_bound else ""

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pagine"
+urlpatterns = [
+    path("accessibilita/", views.accessibilita, name="accessibilita"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("note-legali/", views.note_legali, name="note_legali"),
+    path("mappa-del-sito/", views.mappa, name="mappa"),
+]
