@@ -13,7 +13,6 @@ from django.contrib.auth import login
 from django.utils import translation
 
 from apps.core.lingua import LINGUE
-
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale, validate_codice_fiscale
 

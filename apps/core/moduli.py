@@ -78,7 +78,8 @@ def _aiuto(field) -> SafeString:
 
 def _descrizione_gruppo(field) -> SafeString:
     """A radio group's inputs carry no aria-describedby (Django leaves it to the fieldset)."""
-    ids = [f"{field.auto_id}_helptext"] * bool(field.help_text) + [f"{field.auto_id}_error"] * bool(field.errors)
+    ids = [f"{field.auto_id}_helptext"] * bool(field.help_text)
+    ids += [f"{field.auto_id}_error"] * bool(field.errors)
     return format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
 
 
@@ -140,7 +141,8 @@ def riepilogo_errori(form) -> SafeString:
         len(voci),
     ) % {"n": len(voci)}
     return format_html(
-        '<div class="alert alert-danger" id="riepilogo-errori" tabindex="-1" aria-labelledby="riepilogo-errori-titolo">'
+        '<div class="alert alert-danger" id="riepilogo-errori" tabindex="-1"'
+        ' aria-labelledby="riepilogo-errori-titolo">'
         '<h2 class="h5" id="riepilogo-errori-titolo">{}</h2><ul class="mb-0">{}</ul></div>',
         titolo, righe,
     )  # fmt: skip

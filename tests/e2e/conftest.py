@@ -80,7 +80,8 @@ def axe_violazioni(page, *, moduli: bool = False) -> list[str]:
         # Evaluated through the DevTools protocol: the page's strict CSP (no inline scripts) stays on.
         page.evaluate(AXE.read_text() + "\n;true")
     risultato = page.evaluate(
-        "async (tag) => await axe.run(document, {runOnly: {type: 'tag', values: tag}, resultTypes: ['violations']})",
+        "async (tag) => await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tag}, resultTypes: ['violations']})",
         AXE_TAG,
     )
     gravi = {"serious", "critical"} | ({"moderate"} if moduli else set())
