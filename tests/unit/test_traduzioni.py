@@ -76,7 +76,8 @@ _PAROLE = {"label", "help_text", "verbose_name", "verbose_name_plural", "descrip
 def _letterale(nodo) -> bool:
     if isinstance(nodo, ast.JoinedStr):
         return True
-    return isinstance(nodo, ast.Constant) and isinstance(nodo.value, str) and bool(re.search(r"[^\W\d_]{2,}", nodo.value))
+    testo = nodo.value if isinstance(nodo, ast.Constant) else None
+    return isinstance(testo, str) and bool(re.search(r"[^\W\d_]{2,}", testo))
 
 
 def _nome(func) -> str:
@@ -103,9 +104,9 @@ def _letterali_non_tradotti(albero) -> list[str]:
                 valore = getattr(voce, "value", None)
                 if isinstance(valore, ast.Tuple) and len(valore.elts) > 1 and _letterale(valore.elts[-1]):
                     trovati.append(f"riga {voce.lineno}: {ast.unparse(valore.elts[-1])[:80]}")
-        descrizione = isinstance(nodo, ast.Assign) and any(_nome(t) == "short_description" for t in nodo.targets)
-        if descrizione and _letterale(nodo.value):
-                trovati.append(f"riga {nodo.lineno}: {ast.unparse(nodo.value)[:80]}")
+        bersagli = nodo.targets if isinstance(nodo, ast.Assign) else []
+        if any(_nome(t) == "short_description" for t in bersagli) and _letterale(nodo.value):
+            trovati.append(f"riga {nodo.lineno}: {ast.unparse(nodo.value)[:80]}")
     return trovati
 
 
