@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint lock bench smoke clean
+.PHONY: install run test lint lock bench smoke clean messages
 
 # Exact versions and hashes from requirements-dev.lock (the Dockerfile uses requirements.lock), then the
 # project itself without resolving anything again.
@@ -46,6 +46,12 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev
 lock: install
 	$(PIP_COMPILE) $(PIP_COMPILE_ARGS) -o requirements.lock pyproject.toml
 	$(PIP_COMPILE) $(PIP_COMPILE_ARGS) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+
+# After adding or changing strings: update locale/en and locale/de (then translate the new entries; a test
+# fails while any is empty or fuzzy). README "Translations".
+messages: install
+	$(MANAGE) makemessages -l en -l de --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' \
+		--ignore='staticfiles/*' --ignore='var/*'
 
 bench: install
 	$(BIN)/python bench/graduatoria.py $(BENCH_ARGS)
