@@ -18,6 +18,10 @@ def _test_defaults(settings):
     from django.core.cache import cache
 
     cache.clear()
+    # The process cache of reference rows (apps.core.riferimenti) never carries one test's rows to another.
+    from apps.core import riferimenti
+
+    riferimenti.svuota()
     # Jobs run in-process in tests, even when REDIS_URL points to a live broker.
     from bonuspsi.celery import app
 

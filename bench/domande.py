@@ -111,7 +111,7 @@ def costruisci_mondo(n: int) -> tuple[int, list[tuple[str, str]]]:
             SESSION_KEY: str(u.pk),
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: u.get_session_auth_hash(),
-            SESSIONE_PROFESSIONISTA: [u.pk, False],  # as after the citizen's home page
+            SESSIONE_PROFESSIONISTA: [u.pk, False],  # as the login leaves it
         }
         sessioni.append(
             Session(session_key=chiave, session_data=SessionStore().encode(dati), expire_date=scadenza)

@@ -114,6 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # How long a transaction waits for a row lock before the person is told "il servizio è occupato, riprova"
 # (apps/core/locking.py), instead of a request that hangs.
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
+# Seconds a process keeps reference rows (provinces, regions) it read: apps/core/riferimenti.py.
+RIFERIMENTI_TTL = env.int("RIFERIMENTI_TTL", default=300)
 
 # Admin CSV uploads (domande, CNOP list): larger files are refused next to the field. 200 MB holds a
 # million domande (~110 bytes a row); uploads past FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) spool to disk.

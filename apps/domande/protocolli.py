@@ -18,6 +18,7 @@ The bulk channel (import_domande) brings its own protocols and takes no number h
 protocols with the web channel's prefix, so the two can never collide.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 
@@ -51,7 +52,9 @@ def blocca_e_numera(bando: Bando):
     FOR UPDATE / UPDATE of the publication (and of calcola_graduatorie and import_domande): a submission
     either commits before those see the bando row, or waits and reads the bando as they left it.
     One statement: nextval is evaluated even when the bando turns out to be published (a gap, harmless
-    since a published bando takes no more domande)."""
+    since a published bando takes no more domande). On PostgreSQL it is sent together with the
+    `SET LOCAL lock_timeout` of apps.core.locking.limita_attesa, in one round trip (simple protocol: the
+    values are ours — the bando's integer pk, its sequence's name, the setting —, never user input)."""
     tabella = Bando._meta.db_table
     if connection.vendor != "postgresql":
         # SQLite: the UPDATE takes the database's only write lock, held until commit.
@@ -60,9 +63,11 @@ def blocca_e_numera(bando: Bando):
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT graduatoria_pubblicata_il, nextval(%s) FROM {tabella} WHERE id = %s FOR SHARE",
-                [nome_sequenza(bando.pk), bando.pk],
+                f"SET LOCAL lock_timeout = '{int(settings.LOCK_TIMEOUT_MS)}ms'; "
+                f"SELECT graduatoria_pubblicata_il, nextval('{nome_sequenza(int(bando.pk))}') "
+                f"FROM {tabella} WHERE id = {int(bando.pk)} FOR SHARE"
             )
+            cursor.nextset()
             return cursor.fetchone()
     except ProgrammingError as exc:
         if _sequenza_mancante(exc):

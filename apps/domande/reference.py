@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from apps.core import riferimenti
 from apps.core.models import Provincia, Regione
 
 from .models import Bando, BudgetRegionale
@@ -124,4 +125,5 @@ def load_reference_data() -> dict:
         for p in Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
     ]  # fmt: skip
     group.permissions.add(*perms)
+    riferimenti.svuota()  # this process serves the rows just written
     return {"regioni": len(REGIONI), "province": len(province), "bandi_creati": bandi_creati}

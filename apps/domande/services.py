@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import riferimenti
 from apps.core.exceptions import DomainError
-from apps.core.locking import limita_attesa, servizio_occupato
+from apps.core.locking import servizio_occupato
 from apps.core.models import Provincia
 from apps.core.money import euro
 from apps.core.nascita import minorenne
@@ -17,7 +18,7 @@ from apps.core.validators import is_valid_codice_fiscale, normalize_codice_fisca
 
 from . import conferma, protocolli
 from .models import ROME, Bando, Domanda, RappresentanzaLegale
-from .selectors import cerca_isee, cerca_rappresentanza
+from .selectors import cerca_isee, cerca_rappresentanza, controlli_domanda
 
 GIA_PRESENTATA = "Per questo beneficiario è già stata presentata una domanda per questo bando."
 CF_NON_VALIDO = (
@@ -85,7 +86,11 @@ def verifica_domanda(
         # Before anything that reveals the beneficiary (a domanda already filed, the ISEE).
         verifica_rappresentanza(richiedente.codice_fiscale, cf, relazione, adesso.astimezone(ROME).date())
     provincia = _provincia(provincia)
-    if bando.territori_esclusi.filter(pk=provincia.regione_id).exists():
+    # One query for the territory, the earlier domanda and the ISEE; the refusals keep their order.
+    attestazione, escluso, presentata = controlli_domanda(
+        bando, provincia.regione_id, cf, adesso.astimezone(ROME).date()
+    )
+    if escluso:
         raise DomainError(
             f"I residenti in {provincia.regione.nome} non possono presentare domanda per il {bando.nome}: "
             "il territorio è escluso dal bando.",
@@ -95,9 +100,8 @@ def verifica_domanda(
         raise DomainError(NESSUN_RECAPITO, "email")
     if not dichiarazione:
         raise DomainError("La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.", "dichiarazione")
-    if not conferma and Domanda.objects.filter(bando=bando, cf_beneficiario=cf).exists():
+    if not conferma and presentata:
         raise DomainError(GIA_PRESENTATA, "cf_beneficiario")
-    attestazione = cerca_isee(cf, adesso.astimezone(ROME).date())
     if attestazione is None:
         raise DomainError(NESSUN_ISEE, "cf_beneficiario")
     if attestazione.valore > bando.isee_massimo:
@@ -155,6 +159,9 @@ def _bando_aperto(bando: Bando, adesso: dt.datetime) -> None:
 def _provincia(provincia) -> Provincia:
     if isinstance(provincia, Provincia):
         return provincia
+    in_cache = riferimenti.per_chiave(Provincia.objects.select_related("regione"))
+    if (provincia or "").upper() in in_cache:
+        return in_cache[provincia.upper()]
     trovata = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
     if trovata is None:
         raise DomainError("Indicare la provincia di residenza del beneficiario.", "provincia")
@@ -266,8 +273,8 @@ def presenta_domanda(
 
 def _registra(richiedente, bando: Bando, dati: dict) -> Domanda:
     with servizio_occupato(), transaction.atomic():
-        limita_attesa()
-        # The SHARED lock on the bando row, held until commit, closes the race with the publication of
+        # blocca_e_numera bounds the lock wait (settings.LOCK_TIMEOUT_MS) in the same round trip. The
+        # SHARED lock on the bando row, held until commit, closes the race with the publication of
         # the graduatoria (which locks the row FOR UPDATE and ranks what has committed): re-read here,
         # graduatoria_pubblicata_il is the truth. Submissions never wait on each other (see protocolli).
         pubblicata_il, numero = protocolli.blocca_e_numera(bando)

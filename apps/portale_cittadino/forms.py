@@ -6,7 +6,7 @@ from apps.core.models import Provincia
 from apps.core.moduli import RendererLeggero
 from apps.domande.models import Domanda
 
-from .widgets import SelectInCache
+from .widgets import ProvinciaInCache, SelectInCache
 
 # One instance for the process: a renderer builds its template engine once (apps.core.moduli).
 RENDERER = RendererLeggero()
@@ -28,7 +28,7 @@ class DomandaForm(forms.Form):
         max_length=16,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
-    provincia = forms.ModelChoiceField(
+    provincia = ProvinciaInCache(
         label="Provincia di residenza del beneficiario",
         queryset=Provincia.objects.select_related("regione").order_by("nome"),
         empty_label="Scegli una provincia",

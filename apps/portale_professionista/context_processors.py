@@ -1,3 +1,5 @@
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 
 from apps.professionisti.selectors import professionista_di
@@ -17,9 +19,21 @@ def is_professionista(request) -> bool:
         return False
     ricordato = request.session.get(SESSIONE_PROFESSIONISTA)
     if ricordato is None or ricordato[0] != user.pk:
-        ricordato = [user.pk, professionista_di(user) is not None]
-        request.session[SESSIONE_PROFESSIONISTA] = ricordato
+        _ricorda(request, user)
+        ricordato = request.session[SESSIONE_PROFESSIONISTA]
     return ricordato[1]
+
+
+@receiver(user_logged_in, dispatch_uid="portale_professionista.ricorda_professionista")
+def ricorda_alla_login(sender, request, user, **kwargs):
+    """At login, which writes the session anyway: the first page then needs neither the lookup nor a
+    second write of the session."""
+    if request is not None and hasattr(request, "session"):
+        _ricorda(request, user)
+
+
+def _ricorda(request, user) -> None:
+    request.session[SESSIONE_PROFESSIONISTA] = [user.pk, professionista_di(user) is not None]
 
 
 def profilo(request):

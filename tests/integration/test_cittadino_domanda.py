@@ -190,13 +190,13 @@ def test_conferma_runs_each_check_once(logged, alice, bando, django_assert_num_q
     Domanda.objects.all().delete()  # the bando's protocol sequence now exists, as after its first domanda
     form = dati(alice)
     form["verifica"] = token_del_riepilogo(logged.post(url, form).content.decode())
-    # session, user, bando, provincia (the form), the ISEE still the one the riepilogo's token names; then
-    # SAVEPOINT, lock_timeout, the bando FOR SHARE with the number, INSERT, audit, RELEASE (PostgreSQL; on
-    # SQLite the counter's UPDATE and SELECT replace lock_timeout and FOR SHARE). It was 14, then 13 (the
-    # beneficiary's earlier domanda left to the unique key); now the token spares the excluded territories
-    # (and, for someone else's domanda, the representation link), and the form's earlier domanda
-    # (chiave_invio) is looked up only when the unique key or the token refuses.
-    with django_assert_num_queries(11):
+    # session, user, bando, the ISEE still the one the riepilogo's token names; then SAVEPOINT, lock_timeout
+    # with the bando FOR SHARE and the number (one round trip), INSERT, audit, RELEASE. The province comes
+    # from the process's reference rows (apps.core.riferimenti). It was 14, then 13 (the beneficiary's
+    # earlier domanda left to the unique key), then 11 (the token spares the excluded territories and, for
+    # someone else's domanda, the representation link; the form's earlier domanda (chiave_invio) is looked
+    # up only when the unique key or the token refuses), now 9.
+    with django_assert_num_queries(9):
         response = logged.post(url, form | {"azione": "conferma"})
     assert response.status_code == 302 and Domanda.objects.get().chiave_invio == uuid.UUID(
         form["chiave_invio"]
@@ -209,7 +209,8 @@ def test_conferma_without_the_token_checks_everything_again(logged, alice, bando
     logged.post(url, dati(alice, azione="conferma"))
     Domanda.objects.all().delete()
     form = dati(alice, azione="conferma")
-    with django_assert_num_queries(13):  # the 11 above, the form's earlier domanda, the excluded territories
+    # The 9 above, and the form's earlier domanda; territory, earlier domanda and ISEE are one query.
+    with django_assert_num_queries(10):
         assert logged.post(url, form).status_code == 302
 
 

@@ -69,10 +69,32 @@ def test_the_selected_province_is_the_one_marked(reference_data):
     assert '<option value="MI" selected>' in other and '<option value="RM">' in other
 
 
-def test_a_province_added_later_is_shown(reference_data):
+def test_a_province_added_later_is_shown_once_the_reference_rows_expire(reference_data, settings):
     assert "ZZ" not in str(DomandaForm()["provincia"])
     Provincia.objects.create(sigla="ZZ", nome="Zeta", regione_id="120")
+    # Within RIFERIMENTI_TTL the process serves the rows it read (no query per page)...
+    assert "ZZ" not in str(DomandaForm()["provincia"])
+    settings.RIFERIMENTI_TTL = 0  # ...and reads them again once it has passed.
     assert '<option value="ZZ">Zeta' in str(DomandaForm()["provincia"])
+
+
+def test_a_province_added_later_is_accepted_at_once(reference_data):
+    DomandaForm(data={"provincia": "RM"}).is_valid()  # the cache holds the provinces
+    Provincia.objects.create(sigla="ZZ", nome="Zeta", regione_id="120")
+    form = DomandaForm(data={"provincia": "ZZ"})
+    form.is_valid()
+    assert "provincia" not in form.errors and form.cleaned_data["provincia"].nome == "Zeta"
+
+
+def test_the_chosen_province_needs_no_query(reference_data, django_assert_num_queries):
+    primo = DomandaForm(data={"provincia": "RM"})  # the process's first page and submission
+    primo.is_valid()
+    str(primo["provincia"])
+    with django_assert_num_queries(0):
+        form = DomandaForm(data={"provincia": "MI"})
+        form.is_valid()  # another province: from the reference rows
+        str(DomandaForm(data={"provincia": "RM"})["provincia"])  # the same page again: from the markup cache
+    assert form.cleaned_data["provincia"].regione.nome == "Lombardia"
 
 
 def test_a_value_not_among_the_options_is_not_cached(reference_data, monkeypatch):
@@ -83,8 +105,9 @@ def test_a_value_not_among_the_options_is_not_cached(reference_data, monkeypatch
     assert SelectInCache._cache == {}
 
 
-def test_a_province_renamed_is_shown_with_its_new_name(reference_data):
+def test_a_province_renamed_is_shown_with_its_new_name(reference_data, settings):
     assert "Roma (RM)" in str(DomandaForm(data={"provincia": "RM"})["provincia"])
     Provincia.objects.filter(sigla="RM").update(nome="Roma Capitale")
+    settings.RIFERIMENTI_TTL = 0
     page = str(DomandaForm(data={"provincia": "RM"})["provincia"])
     assert '<option value="RM" selected>Roma Capitale (RM)</option>' in page

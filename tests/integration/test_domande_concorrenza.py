@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.exceptions import DomainError
-from apps.core.locking import SERVIZIO_OCCUPATO
+from apps.core.locking import SERVIZIO_OCCUPATO, limita_attesa
 from apps.domande import protocolli, services
 from apps.domande.models import Bando, Domanda
 from apps.graduatorie.models import Graduatoria
@@ -147,7 +147,8 @@ def eventually(condition, seconds=ATTESA) -> bool:
 
 def old_counter(bando):
     """What submissions did before: an UPDATE of the bando row, holding its lock until commit, and
-    no re-check of the publication under a lock."""
+    no re-check of the publication under a lock (the lock wait bounded, as everywhere)."""
+    limita_attesa()
     Bando.objects.filter(pk=bando.pk).update(ultimo_protocollo=F("ultimo_protocollo") + 1)
     return None, Bando.objects.values_list("ultimo_protocollo", flat=True).get(pk=bando.pk)
 
