@@ -5,6 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import riferimenti
@@ -20,13 +21,13 @@ from . import conferma, protocolli
 from .models import ROME, Bando, Domanda, RappresentanzaLegale
 from .selectors import cerca_isee, cerca_rappresentanza, controlli_domanda
 
-GIA_PRESENTATA = "Per questo beneficiario è già stata presentata una domanda per questo bando."
-CF_NON_VALIDO = (
+GIA_PRESENTATA = _("Per questo beneficiario è già stata presentata una domanda per questo bando.")
+CF_NON_VALIDO = _(
     "Codice fiscale del beneficiario non valido: servono 16 caratteri con il carattere di controllo corretto."
 )
-CF_NON_PROPRIO = "Per una domanda per sé stessi il codice fiscale del beneficiario deve essere il proprio."
-CF_PROPRIO = "Il codice fiscale indicato è il proprio: scegliere «per me stesso/a»."
-NESSUN_ISEE = (
+CF_NON_PROPRIO = _("Per una domanda per sé stessi il codice fiscale del beneficiario deve essere il proprio.")
+CF_PROPRIO = _("Il codice fiscale indicato è il proprio: scegliere «per me stesso/a».")
+NESSUN_ISEE = _(
     "Non risulta un'attestazione ISEE valida per il beneficiario: presentare la DSU e riprovare quando "
     "l'ISEE è disponibile."
 )
@@ -37,7 +38,11 @@ RAPPRESENTANZA_NON_VERIFICATA = _(
     "questo codice fiscale con la relazione indicata. Se sei genitore, affidatario, tutore, curatore o "
     "amministratore di sostegno del beneficiario, rivolgiti al Contact Center INPS per la verifica."
 )
-NESSUN_RECAPITO = "Indicare almeno un indirizzo e-mail o un numero di cellulare per l'esito."
+NESSUN_RECAPITO = _("Indicare almeno un indirizzo e-mail o un numero di cellulare per l'esito.")
+NESSUNA_RELAZIONE = _("Indicare per chi si presenta la domanda.")
+NESSUNA_DICHIARAZIONE = _("La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.")
+NESSUNA_PROVINCIA = _("Indicare la provincia di residenza del beneficiario.")
+MODULO_ALTRUI = _("Modulo non valido: ricominciare la domanda.")
 MODULO_NON_VALIDO = _("Modulo scaduto o non valido: ricominciare la domanda.")
 
 
@@ -51,6 +56,30 @@ def verifica_rappresentanza(cf_richiedente: str, cf_beneficiario: str, relazione
     ):
         raise DomainError(RAPPRESENTANZA_NON_VERIFICATA, "cf_beneficiario")
     return link
+
+
+def controlli_del_modulo(
+    richiedente, *, cf_beneficiario, relazione, email, cellulare, dichiarazione
+) -> list[DomainError]:
+    """The rules that read nothing but the form, all at once (the form shows every error of a submission
+    together): the codice fiscale's shape, who it is for, a contact for the outcome, the DPR 445
+    declaration. verifica_domanda raises the first; the form view shows them all."""
+    errori = []
+    cf = normalize_codice_fiscale(cf_beneficiario or "")
+    cf_valido = is_valid_codice_fiscale(cf)
+    if not cf_valido:
+        errori.append(DomainError(CF_NON_VALIDO, "cf_beneficiario"))
+    if relazione not in Domanda.Relazione.values:
+        errori.append(DomainError(NESSUNA_RELAZIONE, "relazione"))
+    elif relazione == Domanda.Relazione.SE_STESSO and cf_valido and cf != richiedente.codice_fiscale:
+        errori.append(DomainError(CF_NON_PROPRIO, "cf_beneficiario"))
+    elif relazione != Domanda.Relazione.SE_STESSO and cf == richiedente.codice_fiscale:
+        errori.append(DomainError(CF_PROPRIO, "relazione"))
+    if not (email or "").strip() and not (cellulare or "").strip():
+        errori.append(DomainError(NESSUN_RECAPITO, "email"))
+    if not dichiarazione:
+        errori.append(DomainError(NESSUNA_DICHIARAZIONE, "dichiarazione"))
+    return errori
 
 
 def verifica_domanda(
@@ -73,15 +102,13 @@ def verifica_domanda(
     (beneficiary, bando) decides under the INSERT, which a lookup here could not (two confirmations at once).
     """
     _bando_aperto(bando, adesso)
+    errori = controlli_del_modulo(
+        richiedente, cf_beneficiario=cf_beneficiario, relazione=relazione, email=email, cellulare=cellulare,
+        dichiarazione=dichiarazione,
+    )  # fmt: skip
+    if errori:
+        raise errori[0]
     cf = normalize_codice_fiscale(cf_beneficiario)
-    if not is_valid_codice_fiscale(cf):
-        raise DomainError(CF_NON_VALIDO, "cf_beneficiario")
-    if relazione not in Domanda.Relazione.values:
-        raise DomainError("Indicare per chi si presenta la domanda.", "relazione")
-    if relazione == Domanda.Relazione.SE_STESSO and cf != richiedente.codice_fiscale:
-        raise DomainError(CF_NON_PROPRIO, "cf_beneficiario")
-    if relazione != Domanda.Relazione.SE_STESSO and cf == richiedente.codice_fiscale:
-        raise DomainError(CF_PROPRIO, "relazione")
     if relazione != Domanda.Relazione.SE_STESSO:
         # Before anything that reveals the beneficiary (a domanda already filed, the ISEE).
         verifica_rappresentanza(richiedente.codice_fiscale, cf, relazione, adesso.astimezone(ROME).date())
@@ -92,22 +119,21 @@ def verifica_domanda(
     )
     if escluso:
         raise DomainError(
-            f"I residenti in {provincia.regione.nome} non possono presentare domanda per il {bando.nome}: "
-            "il territorio è escluso dal bando.",
+            _(
+                "I residenti in %(regione)s non possono presentare domanda per il %(bando)s: "
+                "il territorio è escluso dal bando."
+            )
+            % {"regione": provincia.regione.nome, "bando": bando.nome},
             "provincia",
         )
-    if not (email or "").strip() and not (cellulare or "").strip():
-        raise DomainError(NESSUN_RECAPITO, "email")
-    if not dichiarazione:
-        raise DomainError("La dichiarazione ai sensi del DPR 445/2000 è obbligatoria.", "dichiarazione")
     if not conferma and presentata:
         raise DomainError(GIA_PRESENTATA, "cf_beneficiario")
     if attestazione is None:
         raise DomainError(NESSUN_ISEE, "cf_beneficiario")
     if attestazione.valore > bando.isee_massimo:
         raise DomainError(
-            f"L'ISEE del beneficiario ({euro(attestazione.valore)}) supera il limite di "
-            f"{euro(bando.isee_massimo)}: la domanda non è ammessa.",
+            _("L'ISEE del beneficiario (%(isee)s) supera il limite di %(limite)s: la domanda non è ammessa.")
+            % {"isee": euro(attestazione.valore), "limite": euro(bando.isee_massimo)},
             "cf_beneficiario",
         )
     return cf, provincia, attestazione
@@ -151,8 +177,15 @@ def _bando_aperto(bando: Bando, adesso: dt.datetime) -> None:
         raise DomainError(_pubblicata(bando, bando.graduatoria_pubblicata_il))
     if not bando.in_finestra(adesso):
         raise DomainError(
-            f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
-            f"al {bando.chiusura:%d/%m/%Y} (ora italiana): la finestra non è aperta."
+            _(
+                "Le domande per il %(bando)s si presentano dal %(apertura)s al %(chiusura)s (ora italiana): "
+                "la finestra non è aperta."
+            )
+            % {
+                "bando": bando.nome,
+                "apertura": date_format(bando.apertura, "SHORT_DATE_FORMAT"),
+                "chiusura": date_format(bando.chiusura, "SHORT_DATE_FORMAT"),
+            }
         )
 
 
@@ -164,15 +197,17 @@ def _provincia(provincia) -> Provincia:
         return in_cache[provincia.upper()]
     trovata = Provincia.objects.select_related("regione").filter(pk=(provincia or "").upper()).first()
     if trovata is None:
-        raise DomainError("Indicare la provincia di residenza del beneficiario.", "provincia")
+        raise DomainError(NESSUNA_PROVINCIA, "provincia")
     return trovata
 
 
 def _pubblicata(bando: Bando, il: dt.date) -> str:
-    return (
-        f"La graduatoria del {bando.nome} è stata pubblicata il {il:%d/%m/%Y}: "
-        "non si accettano nuove domande."
-    )
+    return _(
+        "La graduatoria del %(bando)s è stata pubblicata il %(data)s: non si accettano nuove domande."
+    ) % {
+        "bando": bando.nome,
+        "data": date_format(il, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _gia_inviata(chiave: uuid.UUID, richiedente) -> Domanda | None:
@@ -182,7 +217,7 @@ def _gia_inviata(chiave: uuid.UUID, richiedente) -> Domanda | None:
     if trovata is None:
         return None
     if trovata[1] != richiedente.pk:
-        raise DomainError("Modulo non valido: ricominciare la domanda.")
+        raise DomainError(MODULO_ALTRUI)
     return Domanda.objects.get(pk=trovata[0])
 
 

@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from apps.core.money import euro
 from apps.domande.models import Domanda
 
@@ -31,24 +34,23 @@ def motivo_esclusione(domanda: Domanda, esito: str) -> str:
     """The reason an unranked domanda was excluded, in the applicant's words."""
     bando = domanda.bando
     if esito == Esito.IMPROCEDIBILE:
-        return (
-            "L'ISEE presentava omissioni o difformità non regolarizzate entro il "
-            f"{bando.termine_regolarizzazione:%d/%m/%Y}."
-        )
+        return _("L'ISEE presentava omissioni o difformità non regolarizzate entro il %(data)s.") % {
+            "data": date_format(bando.termine_regolarizzazione, "SHORT_DATE_FORMAT")
+        }
     if esito != Esito.INAMMISSIBILE:
         return ""
     if not domanda.dichiarazione_dpr445:
-        return "Manca la dichiarazione sostitutiva ai sensi del DPR 445/2000."
+        return _("Manca la dichiarazione sostitutiva ai sensi del DPR 445/2000.")
     if not bando.in_finestra(domanda.presentata_il):
-        return (
-            "La domanda è stata presentata fuori dal periodo "
-            f"{bando.apertura:%d/%m/%Y} – {bando.chiusura:%d/%m/%Y}."
-        )
+        return _("La domanda è stata presentata fuori dal periodo %(apertura)s – %(chiusura)s.") % {
+            "apertura": date_format(bando.apertura, "SHORT_DATE_FORMAT"),
+            "chiusura": date_format(bando.chiusura, "SHORT_DATE_FORMAT"),
+        }
     if domanda.isee > bando.isee_massimo:
-        return f"L'ISEE supera il limite di {euro(bando.isee_massimo)}."
+        return _("L'ISEE supera il limite di %(limite)s.") % {"limite": euro(bando.isee_massimo)}
     if bando.territori_esclusi.filter(pk=domanda.regione_id).exists():
-        return "Il territorio di residenza è escluso dal bando."
-    return "La domanda non possiede i requisiti del bando."
+        return _("Il territorio di residenza è escluso dal bando.")
+    return _("La domanda non possiede i requisiti del bando.")
 
 
 def esito_pubblicato(domanda: Domanda) -> EsitoPubblicato | None:

@@ -1,20 +1,29 @@
 """Ranking and publication of the regional graduatorie. Admin actions, commands and tasks call these."""
 
 import datetime as dt
+from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from apps.codici.services import crea_codici
 from apps.core.exceptions import DomainError
 from apps.core.locking import limita_attesa, servizio_occupato
 from apps.core.models import Notifica, Regione
+from apps.core.money import euro
 from apps.core.services import audit, avvia_invio
 from apps.domande.models import Bando, BudgetRegionale, Domanda
 
 from . import ranking
 from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
+
+# Italian first: the fallback for a language not set or not known.
+LINGUE_ESITO = [settings.LANGUAGE_CODE] + [c for c, _n in settings.LANGUAGES if c != settings.LANGUAGE_CODE]
 
 
 def _lock_graduatorie(bando: Bando) -> list[Graduatoria]:
@@ -71,7 +80,9 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = _lock_graduatorie(bando)
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
-        raise DomainError(f"La graduatoria del bando {bando.anno} è già pubblicata: non si ricalcola.")
+        raise DomainError(
+            _g("La graduatoria del bando %(anno)s è già pubblicata: non si ricalcola.") % {"anno": bando.anno}
+        )
     Posizione.objects.filter(graduatoria__bando=bando).delete()
     for g in graduatorie:
         # Reset with the budget: a lowered budget below the old `assegnato` would break the check.
@@ -110,61 +121,107 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
     return riepilogo
 
 
-OGGETTO_ESITO = "Esito della domanda – Bonus psicologo"
+OGGETTO_ESITO = _("Esito della domanda – Bonus psicologo")
+# Each esito its own text, with the amount where there is one. %(protocollo)s and %(importo)s are filled
+# in by the database (_accoda_esiti). The code itself is never in a message: it is read in the
+# provvedimento, after login.
 TESTO_ESITO = {
-    "inizio": "La domanda ",
-    "finanziata": (
-        " per il Contributo sessioni di psicoterapia è stata accolta. "
-        "Importo e codice univoco sono nel provvedimento, in Ricevute e provvedimenti sul portale."
+    "accolta": _(
+        "La domanda %(protocollo)s per il Contributo sessioni di psicoterapia è stata accolta: importo "
+        "assegnato %(importo)s. Il codice univoco è nel provvedimento, in Ricevute e provvedimenti sul "
+        "portale."
     ),
-    "in_graduatoria": (
-        " per il Contributo sessioni di psicoterapia è in graduatoria ma non è "
-        "stata finanziata con i fondi attuali. Posizione e dettagli in Ricevute e provvedimenti."
+    "parzialmente_accolta": _(
+        "La domanda %(protocollo)s per il Contributo sessioni di psicoterapia è stata parzialmente accolta: "
+        "i fondi della regione coprono %(importo)s, meno dell'importo spettante. Il codice univoco è nel "
+        "provvedimento, in Ricevute e provvedimenti sul portale."
     ),
-    "respinta": (
-        " per il Contributo sessioni di psicoterapia non è stata accolta. "
-        "Il provvedimento è in Ricevute e provvedimenti sul portale."
+    "in_graduatoria": _(
+        "La domanda %(protocollo)s per il Contributo sessioni di psicoterapia è in graduatoria ma non è "
+        "stata finanziata con i fondi attuali: potrà esserlo per scorrimento se si rendono disponibili "
+        "fondi. Posizione e dettagli in Ricevute e provvedimenti sul portale."
     ),
-}  # The code itself is never in a message: it is read in the provvedimento, after login.
+    "respinta": _(
+        "La domanda %(protocollo)s per il Contributo sessioni di psicoterapia non è stata accolta. "
+        "Il motivo è nel provvedimento, in Ricevute e provvedimenti sul portale."
+    ),
+}
+_PROTOCOLLO, _IMPORTO = "\x01protocollo\x01", "\x01importo\x01"  # where the database puts its values
+
+
+def _importo_sql(lingua: str) -> str:
+    """SQL of Posizione.importo_assegnato (`p.`) written as apps.core.money.euro writes it in `lingua`."""
+    numero = "to_char(p.importo_assegnato, 'FM999,999,999,990.00')"  # 1,500.00
+    with translation.override(lingua):
+        campione = euro(Decimal("1500"))
+    if campione.startswith("1.500,00"):  # Italian, German: the separators swapped, the symbol after
+        return f"translate({numero}, ',.', '.,') || ' €'"
+    return f"'€' || {numero}"
+
+
+def _testo_sql(canale: str) -> tuple[str, dict]:
+    """The outcome's text as one SQL expression (a CASE over the applicant's language and the esito),
+    with its parameters: each language's texts written with Django's translations, once."""
+    finanziate = {Esito.ACCOLTA.value: "accolta", Esito.PARZIALMENTE_ACCOLTA.value: "parzialmente_accolta"}
+    params, rami = {}, []
+    for lingua in LINGUE_ESITO:
+        with translation.override(lingua):
+            testi = {
+                k: str(v) % {"protocollo": _PROTOCOLLO, "importo": _IMPORTO} for k, v in TESTO_ESITO.items()
+            }
+            params[f"oggetto_{lingua}"] = str(OGGETTO_ESITO)
+        for chiave, testo in testi.items():
+            params[f"{lingua}_{chiave}"] = testo
+        importo = _importo_sql(lingua)
+        casi = " ".join(f"WHEN '{esito}' THEN %({lingua}_{chiave})s" for esito, chiave in finanziate.items())
+        testo_sql = (
+            f"CASE p.esito {casi} WHEN '{Esito.NON_ACCOLTA_PROVVISORIA.value}'"
+            f" THEN %({lingua}_in_graduatoria)s ELSE %({lingua}_respinta)s END"
+        )
+        testo_sql = f"replace(replace({testo_sql}, '{_PROTOCOLLO}', d.protocollo), '{_IMPORTO}', {importo})"
+        oggetto_sql = f"%(oggetto_{lingua})s" if canale == "email" else "''"
+        rami.append((lingua, testo_sql, oggetto_sql))
+    lingua_sql = "COALESCE(u.lingua, '')"
+    testo = "CASE " + " ".join(f"WHEN {lingua_sql} = '{lg}' THEN {t}" for lg, t, _o in rami[1:])
+    testo += f" ELSE {rami[0][1]} END"
+    oggetto = "CASE " + " ".join(f"WHEN {lingua_sql} = '{lg}' THEN {o}" for lg, _t, o in rami[1:])
+    oggetto += f" ELSE {rami[0][2]} END"
+    return f"{oggetto}, {testo}", params
 
 
 def _accoda_esiti(bando: Bando) -> int:
     """Queue one e-mail and one SMS per applicant (where given), in two INSERT … SELECT: a bando
-    has hundreds of thousands of applicants. The outbox's unique `chiave` makes a second run queue
-    nothing (ON CONFLICT DO NOTHING). Returns how many rows were queued now."""
+    has hundreds of thousands of applicants. Each is written in the applicant's language (their
+    `lingua`, Italian when none: a domanda of another channel has no user), with the esito's own text
+    and the amount. The outbox's unique `chiave` makes a second run queue nothing (ON CONFLICT DO
+    NOTHING). Returns how many rows were queued now."""
     from django.db import connection
 
     n = Notifica._meta.db_table
     p = Posizione._meta.db_table
     g = Graduatoria._meta.db_table
     d = Posizione._meta.get_field("domanda").related_model._meta.db_table
-    finanziate = ", ".join(f"'{e.value}'" for e in ESITI_FINANZIATI)
+    u = get_user_model()._meta.db_table
     params = {
-        **TESTO_ESITO,
         "bando": bando.pk,
-        "oggetto": OGGETTO_ESITO,
-        "non_accolta": Esito.NON_ACCOLTA_PROVVISORIA.value,
         "adesso": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
     accodate = 0
     with connection.cursor() as cursor:
-        for canale, colonna, oggetto in (("email", "email", "%(oggetto)s"), ("sms", "cellulare", "''")):
+        for canale, colonna in (("email", "email"), ("sms", "cellulare")):
+            oggetto_e_testo, testi = _testo_sql(canale)
             cursor.execute(
                 f"""INSERT INTO {n} (chiave, canale, destinatario, oggetto, testo, stato, tentativi,
                         ultimo_errore, creata_il)
-                    SELECT 'esito:' || d.id || ':{canale}', '{canale}', d.{colonna}, {oggetto},
-                        %(inizio)s || d.protocollo || CASE
-                            WHEN p.esito IN ({finanziate}) THEN %(finanziata)s
-                            WHEN p.esito = %(non_accolta)s THEN %(in_graduatoria)s
-                            ELSE %(respinta)s
-                        END,
+                    SELECT 'esito:' || d.id || ':{canale}', '{canale}', d.{colonna}, {oggetto_e_testo},
                         '{Notifica.Stato.IN_CODA.value}', 0, '', %(adesso)s
                     FROM {p} p
                     JOIN {g} g ON g.id = p.graduatoria_id
                     JOIN {d} d ON d.id = p.domanda_id
+                    LEFT JOIN {u} u ON u.id = d.richiedente_id
                     WHERE g.bando_id = %(bando)s AND d.{colonna} <> ''
                     ON CONFLICT (chiave) DO NOTHING""",
-                params,
+                params | testi,
             )
             accodate += cursor.rowcount
     avvia_invio()
@@ -183,15 +240,20 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
     bando = Bando.objects.select_for_update().get(pk=bando.pk)
     graduatorie = list(Graduatoria.objects.select_for_update().filter(bando=bando))
     if not graduatorie or any(g.stato == Graduatoria.Stato.DA_CALCOLARE for g in graduatorie):
-        raise DomainError(f"Calcolare la graduatoria del bando {bando.anno} prima di pubblicarla.")
+        raise DomainError(
+            _g("Calcolare la graduatoria del bando %(anno)s prima di pubblicarla.") % {"anno": bando.anno}
+        )
     if any(g.stato == Graduatoria.Stato.PUBBLICATA for g in graduatorie):
-        raise DomainError(f"La graduatoria del bando {bando.anno} è già pubblicata.")
+        raise DomainError(_g("La graduatoria del bando %(anno)s è già pubblicata.") % {"anno": bando.anno})
     # Every domanda that committed before the lock must be ranked: one that arrived after the
     # calculation (the window may still be open) would otherwise never be.
     if Domanda.objects.filter(bando=bando, posizione__isnull=True).exists():
         raise DomainError(
-            f"Sono arrivate domande per il bando {bando.anno} dopo il calcolo della graduatoria: "
-            "ricalcolarla prima di pubblicarla."
+            _g(
+                "Sono arrivate domande per il bando %(anno)s dopo il calcolo della graduatoria: "
+                "ricalcolarla prima di pubblicarla."
+            )
+            % {"anno": bando.anno}
         )
 
     finanziate = Posizione.objects.filter(graduatoria__bando=bando, esito__in=ESITI_FINANZIATI).values_list(

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Provincia
 from apps.core.moduli import RendererLeggero
@@ -18,37 +19,41 @@ class DomandaForm(forms.Form):
     default_renderer = RENDERER
 
     relazione = forms.ChoiceField(
-        label="Presento la domanda",
+        label=_("Presento la domanda"),
         choices=Domanda.Relazione.choices,
         widget=forms.RadioSelect,
         initial=Domanda.Relazione.SE_STESSO,
     )
     cf_beneficiario = forms.CharField(
-        label="Codice fiscale del beneficiario",
+        label=_("Codice fiscale del beneficiario"),
         max_length=16,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     provincia = ProvinciaInCache(
-        label="Provincia di residenza del beneficiario",
+        label=_("Provincia di residenza del beneficiario"),
         queryset=Provincia.objects.select_related("regione").order_by("nome"),
-        empty_label="Scegli una provincia",
-        help_text="La regione si ricava dalla provincia.",
+        empty_label=_("Scegli una provincia"),
+        help_text=_("La regione si ricava dalla provincia."),
         widget=SelectInCache,
     )
     email = forms.EmailField(
-        label="E-mail per l'esito", required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+        label=_("E-mail per l'esito"),
+        required=False,
+        widget=forms.EmailInput(attrs={"class": "form-control"}),
     )
     cellulare = forms.RegexField(
-        label="Cellulare per l'esito",
+        label=_("Cellulare per l'esito"),
         required=False,
         regex=r"^\+?[0-9 ]{8,16}$",
-        error_messages={"invalid": "Numero di cellulare non valido."},
+        error_messages={"invalid": _("Numero di cellulare non valido.")},
         widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "tel"}),
-        help_text="Indicare almeno l'e-mail o il cellulare.",
+        help_text=_("Indicare almeno l'e-mail o il cellulare."),
     )
     dichiarazione = forms.BooleanField(
-        label="Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000 e consapevole delle sanzioni penali "
-        "per le dichiarazioni mendaci (art. 76), che i dati indicati sono veri.",
+        label=_(
+            "Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000 e consapevole delle sanzioni penali "
+            "per le dichiarazioni mendaci (art. 76), che i dati indicati sono veri."
+        ),
         required=False,
     )
     chiave_invio = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
@@ -76,14 +81,14 @@ class DomandaForm(forms.Form):
 class CercaProfessionistiForm(forms.Form):
     default_renderer = RENDERER
     provincia = forms.ModelChoiceField(
-        label="Provincia dello studio",
+        label=_("Provincia dello studio"),
         queryset=Provincia.objects.order_by("nome"),
         required=False,
-        empty_label="Tutte le province",
+        empty_label=_("Tutte le province"),
         widget=SelectInCache,
     )
     nome = forms.CharField(
-        label="Cognome o nome",
+        label=_("Cognome o nome"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"class": "form-control"}),

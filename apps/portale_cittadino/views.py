@@ -8,16 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.codici.selectors import codici_del_cittadino
 from apps.core.exceptions import DomainError
+from apps.core.lingua import nella_lingua
 from apps.core.money import euro
 from apps.core.pdf import pdf_response
 from apps.domande.models import Bando
 from apps.domande.selectors import bandi_aperti, domande_del_cittadino
-from apps.domande.services import presenta_domanda, verifica_per_conferma
+from apps.domande.services import controlli_del_modulo, presenta_domanda, verifica_per_conferma
 from apps.graduatorie.selectors import esito_pubblicato
 from apps.professionisti.selectors import cerca_professionisti
 from apps.sedute.models import Seduta
@@ -35,12 +38,17 @@ def home_pubblica(request):
 
 @login_required
 def home(request):
+    """The open bandi, and for each one whether the user already applied for themselves: then a link to
+    that domanda instead of the form (their own domanda only: whether someone else applied for another
+    person is never told; the rule is the service's, at the riepilogo)."""
+    domande = list(domande_del_cittadino(request.user))
+    proprie = {d.bando_id: d for d in domande if d.cf_beneficiario == request.user.codice_fiscale}
     return render(
         request,
         "cittadino/home.html",
         {
-            "bandi": bandi_aperti(timezone.now()),
-            "domande": domande_del_cittadino(request.user),
+            "bandi": [(b, proprie.get(b.pk)) for b in bandi_aperti(timezone.now())],
+            "domande": domande,
             "codici": codici_del_cittadino(request.user),
         },
     )
@@ -48,6 +56,26 @@ def home(request):
 
 def _errore_nel_form(form: DomandaForm, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _errori_del_modulo(request, form: DomandaForm) -> bool:
+    """Every error of the submission at once: the form's own (required, format) and the service's rules
+    that read only the form (apps.domande.services.controlli_del_modulo), each next to its field; a field
+    the form already flags keeps the form's message alone. True when there is any. No query."""
+    valido = form.is_valid()
+    dati = form.cleaned_data
+    errori = controlli_del_modulo(
+        request.user,
+        cf_beneficiario=dati.get("cf_beneficiario", request.POST.get("cf_beneficiario", "")),
+        relazione=dati.get("relazione", request.POST.get("relazione", "")),
+        email=dati.get("email", request.POST.get("email", "")),
+        cellulare=dati.get("cellulare", request.POST.get("cellulare", "")),
+        dichiarazione=dati.get("dichiarazione", False),
+    )
+    for exc in errori:
+        if exc.field not in form.errors:
+            _errore_nel_form(form, exc)
+    return not valido or bool(errori)
 
 
 @login_required
@@ -59,8 +87,15 @@ def presenta(request, pk):
     if not bando.in_finestra(adesso):
         messages.error(
             request,
-            f"Le domande per il {bando.nome} si presentano dal {bando.apertura:%d/%m/%Y} "
-            f"al {bando.chiusura:%d/%m/%Y}: la finestra non è aperta.",
+            _(
+                "Le domande per il %(bando)s si presentano dal %(apertura)s al %(chiusura)s: "
+                "la finestra non è aperta."
+            )
+            % {
+                "bando": bando.nome,
+                "apertura": date_format(bando.apertura, "SHORT_DATE_FORMAT"),
+                "chiusura": date_format(bando.chiusura, "SHORT_DATE_FORMAT"),
+            },
         )
         return redirect("cittadino:home")
     if request.method == "GET":
@@ -70,7 +105,10 @@ def presenta(request, pk):
 
     form = DomandaForm(request.POST)
     azione = request.POST.get("azione")
-    if azione == "modifica" or not form.is_valid():
+    if azione == "modifica":
+        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+    # The confirm step's inputs are the riepilogo's, vouched for by its token: only the form's shape there.
+    if not form.is_valid() if azione == "conferma" else _errori_del_modulo(request, form):
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
     try:
         if azione == "conferma":
@@ -83,7 +121,7 @@ def presenta(request, pk):
                 **form.dati_servizio(),
             )
             return redirect("cittadino:ricevuta", pk=domanda.pk)
-        _, provincia, attestazione, verifica = verifica_per_conferma(
+        _cf, provincia, attestazione, verifica = verifica_per_conferma(
             request.user, bando, chiave_invio=form.cleaned_data["chiave_invio"], adesso=adesso,
             **form.dati_servizio(),
         )  # fmt: skip
@@ -115,9 +153,10 @@ def ricevuta(request, pk):
 @login_required
 def ricevuta_pdf(request, pk):
     domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
-    return pdf_response(
-        "cittadino/pdf/ricevuta.html", {"domanda": domanda}, f"ricevuta-{domanda.protocollo}.pdf"
-    )
+    with nella_lingua(request.user):  # the person's saved language, whatever the request's
+        return pdf_response(
+            "cittadino/pdf/ricevuta.html", {"domanda": domanda}, f"ricevuta-{domanda.protocollo}.pdf"
+        )
 
 
 @login_required
@@ -131,13 +170,14 @@ def provvedimento_pdf(request, pk):
     domanda = get_object_or_404(domande_del_cittadino(request.user), pk=pk)
     esito = esito_pubblicato(domanda)
     if esito is None:
-        messages.info(request, "La domanda è ancora in istruttoria: il provvedimento non è disponibile.")
+        messages.info(request, _("La domanda è ancora in istruttoria: il provvedimento non è disponibile."))
         return redirect("cittadino:ricevute")
-    return pdf_response(
-        "cittadino/pdf/provvedimento.html",
-        {"domanda": domanda, "esito": esito},
-        f"provvedimento-{domanda.protocollo}.pdf",
-    )
+    with nella_lingua(request.user):
+        return pdf_response(
+            "cittadino/pdf/provvedimento.html",
+            {"domanda": domanda, "esito": esito},
+            f"provvedimento-{domanda.protocollo}.pdf",
+        )
 
 
 @login_required
@@ -151,9 +191,10 @@ def codice(request, pk):
     etichette = {k: str(v) for k, v in Seduta.Stato.choices}
     # One reverse() for all rows: one per row cost a fifth of the page.
     url_annulla = reverse("cittadino:annulla_seduta", args=[0]).replace("/0/", "/{}/")
+    formato = get_format("SHORT_DATETIME_FORMAT")  # the language's; once for all rows
     righe = [
         {
-            "quando": f"{timezone.localtime(r['inizio']):%d/%m/%Y %H:%M}",
+            "quando": dateformat.format(timezone.localtime(r["inizio"]), formato),
             "professionista": f"{r['cognome']} {r['nome']}",
             "comune": r["comune"],
             "importo": euro(r["importo"]),
@@ -164,7 +205,11 @@ def codice(request, pk):
         }
         for r in righe_del_codice(codice)
     ]
-    return render(request, "cittadino/codice.html", {"codice": codice, "righe": righe})
+    return render(
+        request,
+        "cittadino/codice.html",
+        {"codice": codice, "righe": righe, "annulla": _("Annulla prenotazione")},
+    )
 
 
 @login_required
@@ -180,8 +225,8 @@ def annulla_seduta(request, pk):
         else:
             messages.success(
                 request,
-                f"Seduta del {timezone.localtime(seduta.inizio):%d/%m/%Y} annullata: "
-                "l'importo è tornato disponibile.",
+                _("Seduta del %(data)s annullata: l'importo è tornato disponibile.")
+                % {"data": date_format(timezone.localtime(seduta.inizio), "SHORT_DATE_FORMAT")},
             )
         return redirect("cittadino:codice", pk=seduta.codice_id)
     return render(request, "cittadino/annulla_seduta.html", {"seduta": seduta})

@@ -31,7 +31,8 @@ class SelectInCache(forms.Select):
         valori = {str(riga[0]) for riga in righe}
         if self.choices.field.empty_label is not None:
             valori.add("")
-        return (self.choices.field.empty_label, righe), valori
+        vuota = self.choices.field.empty_label  # lazy: the key holds the text of the active language
+        return (None if vuota is None else str(vuota), righe), valori
 
     def render(self, name, value, attrs=None, renderer=None):
         scelte, valori = self._scelte()
