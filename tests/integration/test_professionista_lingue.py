@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.professionisti.models import CanaleAccredito
 from tests.factories import (
@@ -26,6 +26,14 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 IBAN = "IT60X0542811101000000123456"
+
+
+@pytest.fixture(autouse=True)
+def torna_all_italiano():
+    """A request activates the user's language in this thread and nothing resets it: the tests after
+    these would run their services in German."""
+    yield
+    translation.activate("it")
 
 
 @pytest.fixture
@@ -216,3 +224,25 @@ def test_booking_in_german_books_as_in_italian(client, bob, codice):
     )  # fmt: skip
     assert response.status_code == 302
     assert "Sitzung erfolgreich vorgemerkt." in html(client.get(response["Location"]))
+
+
+def _query_prenotazione(client, bob, codice, lingua: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    in_lingua(bob, lingua)
+    entra_come_professionista(client, bob, codice)
+    domani = timezone.localdate() + dt.timedelta(days=1)
+    dati = {"data": domani.isoformat(), "ora": "10:00", "durata_minuti": "50", "importo": "10",
+            "studio": bob.studi.first().pk}  # fmt: skip
+    with CaptureQueriesContext(connection) as query:
+        assert client.post(reverse("professionista:prenota_seduta"), dati).status_code == 302
+    return len(query)
+
+
+def test_booking_in_another_language_costs_no_extra_query(client, bob, codice):
+    """Translating the messages and the pages reads nothing from the database: the booking request runs
+    the same queries in German as in Italian."""
+    italiano = _query_prenotazione(client, bob, codice, "it")
+    tedesco = _query_prenotazione(client, bob, codice, "de")
+    assert tedesco == italiano
