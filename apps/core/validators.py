@@ -6,12 +6,15 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as std_iban
+from stdnum import numdb
+from stdnum.exceptions import InvalidFormat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale, iva
 
 CENT = Decimal("0.01")
 # Every money column is DecimalField(max_digits=12, decimal_places=2).
 MONEY_LIMIT = Decimal("10000000000.00")
+_IBAN_DB = numdb.get("iban")
 
 
 def normalize_codice_fiscale(value: str) -> str:
@@ -47,16 +50,62 @@ def validate_partita_iva(value: str) -> None:
         ) from exc
 
 
+def _lunghezza_iban(paese: str) -> int | None:
+    """The length of an IBAN of `paese` (two letters) from python-stdnum's registry, None if unknown."""
+    struttura = _IBAN_DB.info(paese)[0][1].get("bban") if len(paese) == 2 else None
+    if not struttura:
+        return None
+    return 4 + sum(int(n) for n in re.findall(r"(\d+)!?[nac]", struttura))
+
+
 def validate_iban(value: str) -> None:
-    try:
-        std_iban.validate(value)
-    except StdnumError as exc:
+    """An IBAN, telling which part is wrong: characters, the opening, the country, the length for that
+    country, the layout of letters and digits, or the check digits (python-stdnum checks the check digits
+    first, so its own error would call a mistyped digit a length problem or the other way round)."""
+    numero = "".join((value or "").split()).upper()
+    if not re.fullmatch(r"[A-Z0-9]+", numero):
+        raise ValidationError(
+            _("IBAN non valido: può contenere solo lettere e cifre."), code="iban_caratteri"
+        )
+    if not re.match(r"[A-Z]{2}[0-9]{2}", numero):
+        raise ValidationError(
+            _("IBAN non valido: un IBAN inizia con la sigla del paese (IT per l'Italia) e due cifre."),
+            code="iban_formato",
+        )
+    paese, attesi = numero[:2], _lunghezza_iban(numero[:2])
+    if attesi is None:
+        raise ValidationError(
+            _("IBAN non valido: %(paese)s non è la sigla di un paese che usa l'IBAN."),
+            code="iban_paese",
+            params={"paese": paese},
+        )
+    if len(numero) != attesi:
         raise ValidationError(
             _(
-                "IBAN non valido: controlla di averlo copiato per intero "
-                "(per l'Italia 27 caratteri, inizia con IT)."
+                "IBAN non valido: un IBAN che inizia con %(paese)s ha %(attesi)d caratteri, "
+                "quello indicato ne ha %(trovati)d."
             ),
-            code="iban",
+            code="iban_lunghezza",
+            params={"paese": paese, "attesi": attesi, "trovati": len(numero)},
+        )
+    try:
+        std_iban.validate(numero)
+    except StdnumError as exc:
+        if isinstance(exc, InvalidFormat):
+            raise ValidationError(
+                _(
+                    "IBAN non valido: lettere e cifre non sono nelle posizioni previste "
+                    "per un IBAN %(paese)s."
+                ),
+                code="iban_struttura",
+                params={"paese": paese},
+            ) from exc
+        raise ValidationError(
+            _(
+                "IBAN non valido: le cifre di controllo non tornano, probabilmente un carattere è "
+                "sbagliato o due sono scambiati. Controllalo carattere per carattere."
+            ),
+            code="iban_controllo",
         ) from exc
 
 

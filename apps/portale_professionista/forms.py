@@ -7,10 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from stdnum.it import iva
 
 from apps.core.models import Provincia
-from apps.core.money import MASSIMO_SEDUTA
+from apps.core.money import MASSIMO_SEDUTA, euro
 from apps.core.validators import (
     is_valid_codice_fiscale,
     normalize_codice_fiscale,
@@ -36,32 +38,38 @@ class ImportoField(forms.CharField):
             importo = parse_money(value)
         except ValueError as exc:
             raise ValidationError(
-                "Indica un importo in euro con al massimo due decimali, ad esempio 50,00."
+                gettext("Indica un importo in euro con al massimo due decimali, ad esempio %(esempio)s.")
+                % {"esempio": formats.number_format(Decimal("50.00"), decimal_pos=2, use_l10n=True)}
             ) from exc
         if importo < Decimal("0.01"):
-            raise ValidationError("L'importo minimo è 0,01 €.")
+            raise ValidationError(
+                gettext("L'importo minimo è %(minimo)s.") % {"minimo": euro(Decimal("0.01"))}
+            )
         if importo > MASSIMO_SEDUTA:
-            raise ValidationError("L'importo massimo rimborsabile per seduta è 50,00 €.")
+            raise ValidationError(
+                gettext("L'importo massimo rimborsabile per seduta è %(massimo)s.")
+                % {"massimo": euro(MASSIMO_SEDUTA)}
+            )
         return importo
 
 
 class CanaleForm(forms.Form):
     tipo = forms.ChoiceField(
-        label="L'IBAN è intestato",
-        choices=[("personale", "a me"), ("ente", "a un Ente o Studio Professionale")],
+        label=_("L'IBAN è intestato"),
+        choices=[("personale", _("a me")), ("ente", _("a un Ente o Studio Professionale"))],
         widget=forms.RadioSelect,
         initial="personale",
     )
-    iban = forms.CharField(label="IBAN", max_length=42, widget=forms.TextInput(attrs=TESTO))
+    iban = forms.CharField(label=_("IBAN"), max_length=42, widget=forms.TextInput(attrs=TESTO))
     partita_iva = forms.CharField(
-        label="Partita IVA dell'Ente o Studio",
+        label=_("Partita IVA dell'Ente o Studio"),
         max_length=20,  # 11 digits, maybe "IT" and spaces: compacted in clean()
         required=False,
         widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
-        help_text="Solo per un IBAN intestato a un Ente o Studio Professionale.",
+        help_text=_("Solo per un IBAN intestato a un Ente o Studio Professionale."),
     )
     denominazione = forms.CharField(
-        label="Denominazione dell'Ente o Studio",
+        label=_("Denominazione dell'Ente o Studio"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs=TESTO),
@@ -79,7 +87,9 @@ class CanaleForm(forms.Form):
             if "partita_iva" in self.errors:
                 pass  # already told what is wrong with it (too long)
             elif not piva:
-                self.add_error("partita_iva", "Per un IBAN di un Ente o Studio indica la sua Partita IVA.")
+                self.add_error(
+                    "partita_iva", gettext("Per un IBAN di un Ente o Studio indica la sua Partita IVA.")
+                )
             else:
                 try:
                     validate_partita_iva(piva)
@@ -87,68 +97,72 @@ class CanaleForm(forms.Form):
                 except ValidationError as exc:
                     self.add_error("partita_iva", exc)
             if "denominazione" not in self.errors and not (dati.get("denominazione") or "").strip():
-                self.add_error("denominazione", "Indica la denominazione dell'Ente o Studio.")
+                self.add_error("denominazione", gettext("Indica la denominazione dell'Ente o Studio."))
         else:
             dati["partita_iva"], dati["denominazione"] = "", ""
         return dati
 
 
 class StudioForm(forms.Form):
-    indirizzo = forms.CharField(label="Indirizzo", max_length=200, widget=forms.TextInput(attrs=TESTO))
-    comune = forms.CharField(label="Comune", max_length=100, widget=forms.TextInput(attrs=TESTO))
+    indirizzo = forms.CharField(label=_("Indirizzo"), max_length=200, widget=forms.TextInput(attrs=TESTO))
+    comune = forms.CharField(label=_("Comune"), max_length=100, widget=forms.TextInput(attrs=TESTO))
     provincia = forms.ModelChoiceField(
-        label="Provincia", queryset=Provincia.objects.order_by("nome"), empty_label="Scegli una provincia"
+        label=_("Provincia"),
+        queryset=Provincia.objects.order_by("nome"),
+        empty_label=_("Scegli una provincia"),
     )
     cap = forms.RegexField(
-        label="CAP",
+        label=_("CAP"),
         regex=r"^[0-9]{5}$",  # not \d: it matches any Unicode digit
-        error_messages={"invalid": "Il CAP è di 5 cifre."},
+        error_messages={"invalid": _("Il CAP è di 5 cifre.")},
         widget=forms.TextInput(attrs={**TESTO, "inputmode": "numeric"}),
     )
 
 
 class VerificaForm(forms.Form):
     codice_fiscale = forms.CharField(
-        label="Codice fiscale del paziente", max_length=20, widget=forms.TextInput(attrs=TESTO)
+        label=_("Codice fiscale del paziente"), max_length=20, widget=forms.TextInput(attrs=TESTO)
     )
-    codice = forms.CharField(label="Codice univoco", max_length=20, widget=forms.TextInput(attrs=TESTO))
+    codice = forms.CharField(label=_("Codice univoco"), max_length=20, widget=forms.TextInput(attrs=TESTO))
 
     def clean_codice_fiscale(self):
         cf = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
         if not is_valid_codice_fiscale(cf):
-            raise ValidationError("Codice fiscale non valido: controlla i 16 caratteri.")
+            raise ValidationError(gettext("Codice fiscale non valido: controlla i 16 caratteri."))
         return cf
 
 
 class SedutaForm(forms.Form):
     data = forms.DateField(
-        label="Data appuntamento",
+        label=_("Data appuntamento"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
     ora = forms.TimeField(
-        label="Ora appuntamento",
+        label=_("Ora appuntamento"),
         widget=forms.TimeInput(format="%H:%M", attrs={"class": "form-control", "type": "time"}),
     )
     durata_minuti = forms.IntegerField(
-        label="Durata (minuti)",
+        label=_("Durata (minuti)"),
         min_value=1,
         max_value=600,
         initial=50,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
         error_messages={
-            "min_value": "Indica una durata di almeno 1 minuto.",
-            "max_value": "Indica una durata di al massimo 600 minuti.",
+            "min_value": _("Indica una durata di almeno 1 minuto."),
+            "max_value": _("Indica una durata di al massimo 600 minuti."),
         },
     )
     importo = ImportoField(
-        label="Importo (€)", widget=forms.TextInput(attrs={**TESTO, "inputmode": "decimal"})
+        label=_("Importo (€)"), widget=forms.TextInput(attrs={**TESTO, "inputmode": "decimal"})
     )
 
     def __init__(self, *args, studi=None, **kwargs):
         super().__init__(*args, **kwargs)
         if studi is not None:
             self.fields["studio"] = forms.ModelChoiceField(
-                label="Studio", queryset=studi, empty_label=None if studi.count() == 1 else "Scegli lo studio"
+                label=_("Studio"),
+                queryset=studi,
+                empty_label=None if studi.count() == 1 else _("Scegli lo studio"),
             )
 
     def clean(self):
@@ -160,8 +174,14 @@ class SedutaForm(forms.Form):
             if locale.utcoffset() < locale.replace(fold=1).utcoffset():
                 self.add_error(
                     "ora",
-                    f"Il {dati['data']:%d/%m/%Y} alle {dati['ora']:%H:%M} non esiste: a quell'ora scatta "
-                    "l'ora legale e gli orologi passano dalle 02:00 alle 03:00. Indica un altro orario.",
+                    gettext(
+                        "Il %(giorno)s alle %(ora)s non esiste: a quell'ora scatta l'ora legale e gli "
+                        "orologi passano dalle 02:00 alle 03:00. Indica un altro orario."
+                    )
+                    % {
+                        "giorno": formats.date_format(dati["data"], "SHORT_DATE_FORMAT"),
+                        "ora": dati["ora"].strftime("%H:%M"),
+                    },
                 )
         return dati
 
@@ -189,27 +209,27 @@ class PrenotaSedutaForm(SedutaForm):
 
 class FiltroSeduteForm(forms.Form):
     stato = forms.ChoiceField(
-        label="Stato", required=False, choices=[("", "Tutti")] + list(Seduta.Stato.choices)
+        label=_("Stato"), required=False, choices=[("", _("Tutti")), *Seduta.Stato.choices]
     )
     # A choice of the professional's own patients, by code id: no codice fiscale in the URL.
-    paziente = forms.TypedChoiceField(label="Paziente", required=False, coerce=int, empty_value=None)
+    paziente = forms.TypedChoiceField(label=_("Paziente"), required=False, coerce=int, empty_value=None)
     dal = forms.DateField(
-        label="Dal",
+        label=_("Dal"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
     al = forms.DateField(
-        label="Al",
+        label=_("Al"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
 
     def __init__(self, *args, pazienti=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["paziente"].choices = [("", "Tutti")] + list(pazienti)
+        self.fields["paziente"].choices = [("", gettext("Tutti")), *pazienti]
 
     def clean(self):
         dati = super().clean()
         if dati.get("dal") and dati.get("al") and dati["dal"] > dati["al"]:
-            self.add_error("al", "La data finale precede quella iniziale.")
+            self.add_error("al", gettext("La data finale precede quella iniziale."))
         return dati

@@ -9,9 +9,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.exceptions import DomainError
+from apps.core.lingua import nella_lingua
 from apps.core.net import client_ip
 from apps.core.pdf import pdf_response
 from apps.professionisti.selectors import canale_attuale, canali_di, professionista_di
@@ -102,7 +104,7 @@ def canali(request):
         except DomainError as exc:
             _errore(form, exc)
         else:
-            messages.success(request, "IBAN aggiunto ai tuoi canali di accredito.")
+            messages.success(request, _("IBAN aggiunto ai tuoi canali di accredito."))
             return redirect("professionista:canali")
     return render(
         request, "professionista/canali.html", {"form": form, "canali": canali_di(request.professionista)}
@@ -115,7 +117,7 @@ def canale_attuale_view(request, pk):
     get_object_or_404(canali_di(request.professionista), pk=pk)
     imposta_canale_attuale(request.user, request.professionista, pk)
     messages.success(
-        request, "Canale di accredito attuale aggiornato: i prossimi rimborsi useranno questo IBAN."
+        request, _("Canale di accredito attuale aggiornato: i prossimi rimborsi useranno questo IBAN.")
     )
     return redirect("professionista:canali")
 
@@ -130,7 +132,7 @@ def studi(request):
         except DomainError as exc:
             _errore(form, exc)
         else:
-            messages.success(request, "Studio aggiunto.")
+            messages.success(request, _("Studio aggiunto."))
             # From the booking page with no studio yet: back to the booking.
             indietro = request.POST.get("next") == "prenota"
             return redirect("professionista:prenota_seduta" if indietro else "professionista:studi")
@@ -197,7 +199,7 @@ def prenota_seduta(request):
     paziente = request.session.get(SESSIONE_PAZIENTE)
     codice = codice_in_prenotazione(paziente["codice_id"]) if paziente else None
     if codice is None:
-        messages.info(request, "Verifica prima codice fiscale e codice univoco del paziente.")
+        messages.info(request, _("Verifica prima codice fiscale e codice univoco del paziente."))
         return redirect("professionista:prenota")
     studi = request.professionista.studi.select_related("provincia")
     form = PrenotaSedutaForm(request.POST or None, studi=studi)
@@ -287,7 +289,10 @@ def riepilogo(request, pk):
 @professionista_required
 def ricevuta_pdf(request, pk):
     seduta = _seduta(request, pk)
-    return pdf_response("professionista/pdf/ricevuta.html", _contesto(seduta), f"seduta-{seduta.numero}.pdf")
+    contesto = _contesto(seduta, massimo_seduta=seduta.codice.domanda.bando.massimo_seduta)
+    # In the professional's saved language, whatever the request's.
+    with nella_lingua(request.user):
+        return pdf_response("professionista/pdf/ricevuta.html", contesto, f"seduta-{seduta.numero}.pdf")
 
 
 @professionista_required
@@ -295,7 +300,10 @@ def ricevuta_pdf(request, pk):
 def modifica(request, pk):
     seduta = _seduta(request, pk)
     if not seduta.modificabile:
-        messages.error(request, f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
+        messages.error(
+            request,
+            _("La seduta è %(stato)s: non si può più modificare.") % {"stato": seduta.get_stato_display()},
+        )
         return redirect("professionista:seduta", pk=seduta.pk)
     form = SedutaForm.da_seduta(seduta, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,7 @@
 """Writes on professionals: IBAN channels and studi. The CNOP import is in importer.py."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.core.exceptions import DomainError
 from apps.core.services import audit
@@ -29,7 +30,7 @@ def aggiungi_canale(
     # Lock the professional: two tabs adding a first IBAN at once must not both make it current.
     Professionista.objects.select_for_update().get(pk=professionista.pk)
     if CanaleAccredito.objects.filter(professionista=professionista, iban=iban).exists():
-        raise DomainError("Questo IBAN è già tra i tuoi canali di accredito.", "iban")
+        raise DomainError(_("Questo IBAN è già tra i tuoi canali di accredito."), "iban")
     primo = not CanaleAccredito.objects.filter(professionista=professionista).exists()
     canale = CanaleAccredito.objects.create(
         professionista=professionista,
@@ -68,6 +69,6 @@ def aggiungi_studio(utente, professionista: Professionista, *, indirizzo, comune
                 cap=cap,
             )
     except IntegrityError as exc:
-        raise DomainError("Questo studio è già nel tuo elenco.", "indirizzo") from exc
+        raise DomainError(_("Questo studio è già nel tuo elenco."), "indirizzo") from exc
     audit(utente, "studio.aggiunto", studio)
     return studio

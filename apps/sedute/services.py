@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.services import blocca_codice, muovi_importi
@@ -26,13 +28,17 @@ from .models import Seduta
 from .selectors import nominativo_beneficiario
 
 CENT = Decimal("0.01")
-MESSAGGIO_ASSOCIAZIONE = (
+MESSAGGIO_ASSOCIAZIONE = gettext_lazy(
     "Codice fiscale e codice univoco non corrispondono a un contributo utilizzabile. "
     "Controlla i dati comunicati dal paziente."
 )
-MESSAGGIO_TROPPI_TENTATIVI = (
+MESSAGGIO_TROPPI_TENTATIVI = gettext_lazy(
     "Troppe verifiche non riuscite. Per sicurezza la verifica è sospesa: riprova tra qualche minuto."
 )
+
+
+def _data(giorno: dt.date) -> str:
+    return formats.date_format(giorno, "SHORT_DATE_FORMAT")
 
 
 class AssociazioneNonValida(DomainError):
@@ -118,15 +124,21 @@ def _controlla_dati(codice: CodiceUnivoco, inizio: dt.datetime, durata_minuti: i
     giorno = timezone.localdate(inizio)
     if giorno < codice.valido_dal:
         raise DomainError(
-            f"La data non può precedere l'inizio della validità del codice ({codice.valido_dal:%d/%m/%Y}).",
+            _("La data non può precedere l'inizio della validità del codice (%(dal)s).")
+            % {"dal": _data(codice.valido_dal)},
             "data",
         )
     if giorno > codice.valido_fino_al:
-        raise DomainError(f"Il codice è valido fino al {codice.valido_fino_al:%d/%m/%Y}.", "data")
+        raise DomainError(
+            _("Il codice è valido fino al %(al)s.") % {"al": _data(codice.valido_fino_al)}, "data"
+        )
     if not 1 <= durata_minuti <= 600:
-        raise DomainError("Indica una durata tra 1 e 600 minuti.", "durata_minuti")
+        raise DomainError(_("Indica una durata tra 1 e 600 minuti."), "durata_minuti")
     if importo < CENT or importo != importo.quantize(CENT):
-        raise DomainError("Indica un importo di almeno 0,01 € con al massimo due decimali.", "importo")
+        raise DomainError(
+            _("Indica un importo di almeno %(minimo)s con al massimo due decimali.") % {"minimo": euro(CENT)},
+            "importo",
+        )
 
 
 def _controlla_prima_seduta(codice: CodiceUnivoco, inizio: dt.datetime, seduta: Seduta | None = None) -> None:
@@ -140,13 +152,16 @@ def _controlla_prima_seduta(codice: CodiceUnivoco, inizio: dt.datetime, seduta: 
         altre = altre.exclude(pk=seduta.pk)
     if not altre.exists():
         raise DomainError(
-            f"La prima seduta deve svolgersi entro il {codice.prima_seduta_entro:%d/%m/%Y}.", "data"
+            _("La prima seduta deve svolgersi entro il %(entro)s.")
+            % {"entro": _data(codice.prima_seduta_entro)},
+            "data",
         )
 
 
 def _troppo(massimo: Decimal) -> DomainError:
     return DomainError(
-        f"L'importo supera il massimo disponibile per questa seduta: {euro(massimo)}",
+        _("L'importo supera il massimo disponibile per questa seduta: %(massimo)s")
+        % {"massimo": euro(massimo)},
         "importo",
     )
 
@@ -169,11 +184,13 @@ def prenota_seduta(
     adesso = adesso or timezone.now()
     if not professionista.puo_prenotare:
         raise DomainError(
-            "La tua adesione all'iniziativa non risulta attiva nella lista CNOP: non puoi prenotare nuove "
-            "sedute. Puoi ancora confermare e fatturare quelle già prenotate."
+            _(
+                "La tua adesione all'iniziativa non risulta attiva nella lista CNOP: non puoi prenotare "
+                "nuove sedute. Puoi ancora confermare e fatturare quelle già prenotate."
+            )
         )
     if studio.professionista_id != professionista.pk:
-        raise DomainError("Scegli uno dei tuoi studi.", "studio")
+        raise DomainError(_("Scegli uno dei tuoi studi."), "studio")
     with servizio_occupato(), transaction.atomic():
         codice = blocca_codice(codice_id)
         if chiave_invio is not None:
@@ -181,13 +198,16 @@ def prenota_seduta(
             gia_prenotata = Seduta.objects.filter(chiave_invio=chiave_invio).first()
             if gia_prenotata is not None:
                 if gia_prenotata.professionista_id != professionista.pk:
-                    raise DomainError("Modulo non valido: ricomincia la prenotazione.")
+                    raise DomainError(_("Modulo non valido: ricomincia la prenotazione."))
                 return gia_prenotata
         if not _associato(codice, normalize_codice_fiscale(codice_fiscale), _oggi(adesso)):
             raise AssociazioneNonValida()
         if codice.residuo == 0:
             # Already verified in this session, so saying so reveals nothing new.
-            raise DomainError("Il codice non ha più importo disponibile: residuo 0,00 €.", "importo")
+            raise DomainError(
+                _("Il codice non ha più importo disponibile: residuo %(residuo)s.") % {"residuo": euro(0)},
+                "importo",
+            )
         _controlla_dati(codice, inizio, durata_minuti, importo)
         _controlla_prima_seduta(codice, inizio)
         if importo > massimo_per_seduta(codice):
@@ -224,18 +244,21 @@ def modifica_seduta(
     adesso = adesso or timezone.now()
     codice, seduta = _rileggi(seduta)
     if not seduta.modificabile:
-        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può più modificare.")
+        raise DomainError(
+            _("La seduta è %(stato)s: non si può più modificare.") % {"stato": seduta.get_stato_display()}
+        )
     _controlla_dati(codice, inizio, durata_minuti, importo)
     _controlla_prima_seduta(codice, inizio, seduta)
     if seduta.stato == Seduta.Stato.CONFERMATA and inizio > adesso:
-        raise DomainError("Una seduta già confermata non può essere spostata a una data futura.", "data")
+        raise DomainError(_("Una seduta già confermata non può essere spostata a una data futura."), "data")
     massimo = massimo_per_seduta(codice, codice.residuo + seduta.importo)
     if importo > massimo:
         raise _troppo(massimo)
     delta = importo - seduta.importo
     if delta > 0 and codice.stato not in (CodiceUnivoco.Stato.ATTIVO, CodiceUnivoco.Stato.ESAURITO):
         raise DomainError(
-            f"Il codice è {codice.get_stato_display()}: l'importo della seduta si può solo ridurre.",
+            _("Il codice è %(stato)s: l'importo della seduta si può solo ridurre.")
+            % {"stato": codice.get_stato_display()},
             "importo",
         )
     if delta:
@@ -260,9 +283,11 @@ def _annulla(utente, seduta: Seduta, da: str, adesso) -> Seduta:
     if seduta.stato == Seduta.Stato.ANNULLATA:
         return seduta  # already done: a second click changes nothing
     if da == Seduta.AnnullataDa.BENEFICIARIO and not seduta.annullabile_dal_beneficiario(adesso):
-        raise DomainError("Puoi annullare solo una seduta prenotata che non si è ancora svolta.")
+        raise DomainError(_("Puoi annullare solo una seduta prenotata che non si è ancora svolta."))
     if not seduta.annullabile:
-        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può più annullare.")
+        raise DomainError(
+            _("La seduta è %(stato)s: non si può più annullare.") % {"stato": seduta.get_stato_display()}
+        )
     muovi_importi(
         codice,
         MovimentoCodice.Tipo.RILASCIO,
@@ -297,10 +322,15 @@ def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     if seduta.stato == Seduta.Stato.CONFERMATA:
         return seduta
     if seduta.stato != Seduta.Stato.PRENOTATA:
-        raise DomainError(f"La seduta è {seduta.get_stato_display()}: non si può confermare.")
+        raise DomainError(
+            _("La seduta è %(stato)s: non si può confermare.") % {"stato": seduta.get_stato_display()}
+        )
     if seduta.inizio > adesso:
         inizio = timezone.localtime(seduta.inizio)
-        raise DomainError(f"Potrai confermare la seduta dopo il suo inizio, il {inizio:%d/%m/%Y alle %H:%M}.")
+        raise DomainError(
+            _("Potrai confermare la seduta dopo il suo inizio, il %(giorno)s alle %(ora)s.")
+            % {"giorno": _data(inizio.date()), "ora": inizio.strftime("%H:%M")}
+        )
     muovi_importi(
         codice,
         MovimentoCodice.Tipo.UTILIZZO,

@@ -55,12 +55,12 @@ def test_professional_books_modifies_confirms_and_cancels(page: Page, live_serve
     page.get_by_role("button", name="Prosegui come Psicoterapeuta").click()
 
     # 2. First access: an IBAN before anything else.
-    expect(page.get_by_role("heading", name=re.compile("Benvenuto"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Ti diamo il benvenuto"))).to_be_visible()
     shot("primo-accesso")
     page.get_by_role("link", name="Prosegui").click()
     page.fill("#id_iban", "IT60 X054 2811 1010 0000 0123 457")  # one digit wrong
     page.get_by_role("button", name="Aggiungi IBAN").click()
-    expect(page.locator("#id_iban_error")).to_contain_text("IBAN non valido")
+    expect(page.locator("#id_iban_error")).to_contain_text("le cifre di controllo non tornano")
     shot("iban-errato")
     page.fill("#id_iban", "IT60 X054 2811 1010 0000 0123 456")
     page.get_by_role("button", name="Aggiungi IBAN").click()
