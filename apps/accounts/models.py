@@ -44,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     lingua = models.CharField(_("lingua"), max_length=5, choices=settings.LANGUAGES, blank=True)
     is_staff = models.BooleanField(_("operatore"), default=False)
     is_active = models.BooleanField(_("attivo"), default=True)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     objects = UserManager()
 
