@@ -177,10 +177,20 @@ class AuditedReadOnlyAdmin(AuditaVisualizzazioneMixin, ReadOnlyAdmin):
     """Read-only, and every object's page opened is audited."""
 
 
+class ValoriConVuotoFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by value, except that the empty value gets a name: its link is not empty."""
+
+    def choices(self, changelist):
+        for scelta in super().choices(changelist):
+            if scelta["display"] == "":
+                scelta["display"] = _("(nessuno)")
+            yield scelta
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["creato_il", "attore", "azione", "oggetto_tipo", "oggetto_id", "ip"]
-    list_filter = ["azione", "oggetto_tipo"]
+    list_filter = ["azione", ("oggetto_tipo", ValoriConVuotoFilter)]
     search_fields = ["oggetto_id", "azione"]
     date_hierarchy = "creato_il"
 

@@ -68,7 +68,6 @@ def importa_view(modeladmin, request, pk):
     context = {
         **admin.site.each_context(request),
         "title": gettext("Importa domande – %(bando)s") % {"bando": bando},
-        "intestazione": importer.INTESTAZIONE,
         "bando": bando,
         "form": form,
         "errori": errori[:MAX_ERRORI_MOSTRATI],
@@ -112,7 +111,6 @@ def importa_rappresentanze_view(modeladmin, request):
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": _("Importa rappresentanze (CSV)"),
-        "intestazione": importer_rappresentanze.INTESTAZIONE,
         "form": form,
         "errori": errori[:MAX_ERRORI_MOSTRATI],
         "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),

@@ -147,7 +147,6 @@ class ImportazioneCnopAdmin(ReadOnlyAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Importa lista CNOP"),
-            "intestazione": INTESTAZIONE,
             "form": form,
             "errori": errori[:MAX_ERRORI_MOSTRATI],
             "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
