@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import Provincia
 from apps.core.validators import validate_codice_fiscale, validate_iban, validate_partita_iva
@@ -49,7 +50,7 @@ class Professionista(models.Model):
         _("codice fiscale"), max_length=16, unique=True, validators=[validate_codice_fiscale]
     )
     cognome = models.CharField(_("cognome"), max_length=100)
-    nome = models.CharField(_("nome"), max_length=100)
+    nome = models.CharField(pgettext_lazy("di una persona", "nome"), max_length=100)
     ordine = models.CharField(_("ordine regionale"), max_length=60)
     numero_iscrizione = models.CharField(_("numero di iscrizione"), max_length=20)
     data_iscrizione = models.DateField(_("iscritto all'albo dal"))

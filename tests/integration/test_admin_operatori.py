@@ -18,6 +18,7 @@ from tests.factories import (
     BudgetFactory,
     CodiceFactory,
     DomandaFactory,
+    ProfessionistaFactory,
     UserFactory,
     make_cf,
     regione,
@@ -177,9 +178,22 @@ class TestAdminNellaLinguaDellOperatore:
         assert "Ranglisten berechnen" in html
         html = pagina(client_carol.get(reverse("admin:domande_bando_change", args=[bando.pk])))
         assert "Ausgeschlossene Gebiete" in html and "Betrag Stufe A" in html
+        assert "Vorname" not in html  # a bando's "nome" is its name; a person's is their first name
+        professionista = ProfessionistaFactory()
+        url = reverse("admin:professionisti_professionista_change", args=[professionista.pk])
+        html = pagina(client_carol.get(url))
+        assert "Vorname" in html
 
     def test_italian_stays_the_default(self, client_carol, bando):
         html = pagina(client_carol.get(reverse("admin:index")))
         assert "Bonus psicologo – Operatori INPS" in html
         html = pagina(client_carol.get(reverse("admin:domande_bando_change", args=[bando.pk])))
         assert "Territori esclusi" in html and "Importo fascia A" in html
+
+    def test_the_operator_is_greeted_in_neutral_words(self, client_carol, carol):
+        html = pagina(client_carol.get(reverse("admin:index")))
+        assert "Accesso come <strong>Carol</strong>." in html
+        assert "Benvenut" not in html
+        in_lingua(carol, "de")
+        html = pagina(client_carol.get(reverse("admin:index")))
+        assert "Angemeldet als <strong>Carol</strong>." in html
