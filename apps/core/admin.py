@@ -23,12 +23,17 @@ def _importo(field) -> bool:
     )
 
 
+def importo_in_euro(valore) -> str:
+    """euro(), kept on one line in the admin's narrow columns (a no-break space before the symbol)."""
+    return euro(valore).replace(" ", "\u00a0")
+
+
 def mostra_campo(value, field, empty_value_display, avoid_link=False):
     """Django admin's display_for_field, except that every amount (a DecimalField(**MONEY): budgets, ISEE,
     importi) reads through euro(), like on the portals: "1.500,00 €", not "1500,00". Columns of the lists,
     read-only fields of the pages and inlines all go through here; an input keeps the plain number."""
     if _importo(field) and value not in field.empty_values:
-        return euro(value)
+        return importo_in_euro(value)
     return _display_for_field(value, field, empty_value_display, avoid_link)
 
 

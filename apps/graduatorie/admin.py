@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin, importo_in_euro
 from apps.core.exceptions import DomainError
 from apps.core.jobs import accoda_job
 from apps.core.models import EsecuzioneJob, Regione
@@ -121,7 +121,7 @@ class GraduatoriaAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("disponibile"), ordering=F("budget") - F("assegnato"))
     def disponibile(self, obj):
-        return euro(obj.disponibile)
+        return importo_in_euro(obj.disponibile)
 
     @admin.display(description=_("posizioni"))
     def posizioni_link(self, obj):
@@ -193,7 +193,7 @@ class PosizioneAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
 
     @admin.display(description=_("ISEE"), ordering="domanda__isee")
     def isee(self, obj):
-        return euro(obj.domanda.isee)
+        return importo_in_euro(obj.domanda.isee)
 
     @admin.display(description=_("presentata il"), ordering="domanda__presentata_il")
     def presentata_il(self, obj):

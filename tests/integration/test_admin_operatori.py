@@ -25,6 +25,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+# Amounts in the admin's columns keep the symbol on their line: a no-break space before it.
 
 
 @pytest.fixture
@@ -86,23 +87,23 @@ class TestImportiInEuro:
     def test_the_graduatorie_list_shows_euro(self, client_carol, bando):
         calcola_graduatorie(bando)
         html = pagina(client_carol.get(reverse("admin:graduatorie_graduatoria_changelist")))
-        assert "250.000,00 €" in html and "6.500,00 €" in html
+        assert "250.000,00\u00a0€" in html and "6.500,00\u00a0€" in html
         assert "250000,00" not in html and "6500.00" not in html
 
     def test_the_pages_of_a_code_and_a_domanda_show_euro(self, client_carol):
         codice = CodiceFactory(assegnato=Decimal("1500.00"), domanda__isee=Decimal("12345.60"))
         html = pagina(client_carol.get(reverse("admin:codici_codiceunivoco_change", args=[codice.pk])))
-        assert "1.500,00 €" in html
+        assert "1.500,00\u00a0€" in html
         html = pagina(client_carol.get(reverse("admin:domande_domanda_change", args=[codice.domanda.pk])))
-        assert "12.345,60 €" in html
+        assert "12.345,60\u00a0€" in html
         html = pagina(client_carol.get(reverse("admin:domande_domanda_changelist")))
-        assert "12.345,60 €" in html
+        assert "12.345,60\u00a0€" in html
 
     def test_the_budget_of_a_published_bando_reads_in_euro(self, client_carol, bando):
         bando.graduatoria_pubblicata_il = bando.chiusura
         bando.save(update_fields=["graduatoria_pubblicata_il"])
         html = pagina(client_carol.get(reverse("admin:domande_bando_change", args=[bando.pk])))
-        assert "250.000,00 €" in html and "1.500,00 €" in html
+        assert "250.000,00\u00a0€" in html and "1.500,00\u00a0€" in html
 
     def test_english_writes_the_symbol_first(self, client_carol, carol, bando):
         in_lingua(carol, "en")
