@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from apps.portale_cittadino import views as cittadino_views
 
-admin.site.site_header = "Bonus psicologo – Operatori INPS"
-admin.site.site_title = "Bonus psicologo – Operatori"
-admin.site.index_title = "Graduatorie, bandi e domande"
+admin.site.site_header = _("Bonus psicologo – Operatori INPS")
+admin.site.site_title = _("Bonus psicologo – Operatori")
+admin.site.index_title = _("Graduatorie, bandi e domande")
 
 urlpatterns = [
     path("", cittadino_views.home_pubblica, name="home"),

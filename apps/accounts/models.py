@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.validators import normalize_codice_fiscale, validate_codice_fiscale
 
@@ -36,7 +37,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     codice_fiscale = models.CharField(
         _("codice fiscale"), max_length=16, unique=True, validators=[validate_codice_fiscale]
     )
-    nome = models.CharField(_("nome"), max_length=100, blank=True)
+    nome = models.CharField(pgettext_lazy("di una persona", "nome"), max_length=100, blank=True)
     cognome = models.CharField(_("cognome"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     # The language the person chose (header switcher) or, until they choose, the one they logged in with:
@@ -44,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     lingua = models.CharField(_("lingua"), max_length=5, choices=settings.LANGUAGES, blank=True)
     is_staff = models.BooleanField(_("operatore"), default=False)
     is_active = models.BooleanField(_("attivo"), default=True)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     objects = UserManager()
 

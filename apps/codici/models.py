@@ -20,16 +20,20 @@ class CodiceUnivoco(models.Model):
         DECADUTO = "decaduto", _("decaduto")
         ANNULLATO = "annullato", _("annullato")
 
-    codice = models.CharField(max_length=LUNGHEZZA, unique=True)
-    domanda = models.OneToOneField(Domanda, on_delete=models.PROTECT, related_name="codice")
+    codice = models.CharField(_("codice"), max_length=LUNGHEZZA, unique=True)
+    domanda = models.OneToOneField(
+        Domanda, verbose_name=_("domanda"), on_delete=models.PROTECT, related_name="codice"
+    )
     assegnato = models.DecimalField(_("assegnato"), **MONEY)
     prenotato = models.DecimalField(_("prenotato"), default=Decimal("0.00"), **MONEY)
     utilizzato = models.DecimalField(_("utilizzato"), default=Decimal("0.00"), **MONEY)
-    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.ATTIVO, db_index=True)
+    stato = models.CharField(
+        _("stato"), max_length=10, choices=Stato.choices, default=Stato.ATTIVO, db_index=True
+    )
     valido_dal = models.DateField(_("valido dal"))
     valido_fino_al = models.DateField(_("valido fino al"))
     prima_seduta_entro = models.DateField(_("prima seduta entro"), null=True, blank=True)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("codice univoco")
@@ -69,13 +73,15 @@ class MovimentoCodice(models.Model):
         UTILIZZO = "utilizzo", _("utilizzo")
         RESTITUZIONE = "restituzione", _("restituzione al fondo regionale")
 
-    codice = models.ForeignKey(CodiceUnivoco, on_delete=models.PROTECT, related_name="movimenti")
-    tipo = models.CharField(max_length=20, choices=Tipo.choices)
-    delta_assegnato = models.DecimalField(default=Decimal("0.00"), **MONEY)
-    delta_prenotato = models.DecimalField(default=Decimal("0.00"), **MONEY)
-    delta_utilizzato = models.DecimalField(default=Decimal("0.00"), **MONEY)
-    riferimento = models.CharField(max_length=60, blank=True)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    codice = models.ForeignKey(
+        CodiceUnivoco, verbose_name=_("codice"), on_delete=models.PROTECT, related_name="movimenti"
+    )
+    tipo = models.CharField(_("tipo"), max_length=20, choices=Tipo.choices)
+    delta_assegnato = models.DecimalField(_("delta assegnato"), default=Decimal("0.00"), **MONEY)
+    delta_prenotato = models.DecimalField(_("delta prenotato"), default=Decimal("0.00"), **MONEY)
+    delta_utilizzato = models.DecimalField(_("delta utilizzato"), default=Decimal("0.00"), **MONEY)
+    riferimento = models.CharField(_("riferimento"), max_length=60, blank=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]

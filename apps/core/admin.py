@@ -1,13 +1,45 @@
 import secrets
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin import utils as admin_utils
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, EsecuzioneJob, Notifica, Provincia, Regione
+from .money import MONEY, euro
 from .services import audit
+
+
+def _importo(field) -> bool:
+    return (
+        isinstance(field, models.DecimalField)
+        and (field.max_digits, field.decimal_places) == (MONEY["max_digits"], MONEY["decimal_places"])
+        and not getattr(field, "flatchoices", None)
+    )
+
+
+def importo_in_euro(valore) -> str:
+    """euro(), kept on one line in the admin's narrow columns (a no-break space before the symbol)."""
+    return euro(valore).replace(" ", "\u00a0")
+
+
+def mostra_campo(value, field, empty_value_display, avoid_link=False):
+    """Django admin's display_for_field, except that every amount (a DecimalField(**MONEY): budgets, ISEE,
+    importi) reads through euro(), like on the portals: "1.500,00 €", not "1500,00". Columns of the lists,
+    read-only fields of the pages and inlines all go through here; an input keeps the plain number."""
+    if _importo(field) and value not in field.empty_values:
+        return importo_in_euro(value)
+    return _display_for_field(value, field, empty_value_display, avoid_link)
+
+
+# Django admin has no formatting hook: its two callers (the lists, the read-only fields) get ours.
+_display_for_field = admin_utils.display_for_field
+admin_list.display_for_field = helpers.display_for_field = mostra_campo
 
 # The token of a search in the changelist's URL (see RicercaRiservataMixin); its term stays in the session.
 RICERCA_VAR = "ricerca"
@@ -150,10 +182,20 @@ class AuditedReadOnlyAdmin(AuditaVisualizzazioneMixin, ReadOnlyAdmin):
     """Read-only, and every object's page opened is audited."""
 
 
+class ValoriConVuotoFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by value, except that the empty value gets a name: its link is not empty."""
+
+    def choices(self, changelist):
+        for scelta in super().choices(changelist):
+            if scelta["display"] == "":
+                scelta["display"] = _("(nessuno)")
+            yield scelta
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["creato_il", "attore", "azione", "oggetto_tipo", "oggetto_id", "ip"]
-    list_filter = ["azione", "oggetto_tipo"]
+    list_filter = ["azione", ("oggetto_tipo", ValoriConVuotoFilter)]
     search_fields = ["oggetto_id", "azione"]
     date_hierarchy = "creato_il"
 

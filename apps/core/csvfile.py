@@ -78,6 +78,14 @@ def verifica_utf8(sorgente) -> None:
         raise FileNonUtf8(_("il file finisce a metà di un carattere")) from None
 
 
+def aiuto_intestazione(intestazione: list[str], righe: str) -> str:
+    """The help of an admin upload field: what the file must be, for an operator (not the command line's)."""
+    return _(
+        "Un file CSV (valori separati da virgole) salvato in UTF-8. La prima riga è l'intestazione, con "
+        "queste colonne in quest'ordine: %(intestazione)s. Poi %(righe)s."
+    ) % {"intestazione": ",".join(intestazione), "righe": righe}
+
+
 def valida_upload_csv(upload) -> None:
     """The admin's upload forms: size first (nothing is read past the limit), then the encoding; the
     message goes next to the file field."""

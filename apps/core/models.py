@@ -21,7 +21,9 @@ class Regione(models.Model):
 class Provincia(models.Model):
     sigla = models.CharField(_("sigla"), max_length=2, primary_key=True)
     nome = models.CharField(_("nome"), max_length=80)
-    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="province")
+    regione = models.ForeignKey(
+        Regione, verbose_name=_("regione"), on_delete=models.PROTECT, related_name="province"
+    )
 
     class Meta:
         ordering = ["nome"]
@@ -36,14 +38,19 @@ class AuditEvent(models.Model):
     """Append-only trail: who did what, when (UTC). Never holds a codice fiscale or a code in clear
     in `azione`; the object is referenced by type and primary key."""
 
-    creato_il = models.DateTimeField(auto_now_add=True, db_index=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True, db_index=True)
     attore = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attore"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    azione = models.CharField(max_length=80, db_index=True)
-    oggetto_tipo = models.CharField(max_length=60, blank=True)
-    oggetto_id = models.CharField(max_length=40, blank=True)
-    dettagli = models.JSONField(default=dict, blank=True)
+    azione = models.CharField(_("azione"), max_length=80, db_index=True)
+    oggetto_tipo = models.CharField(_("oggetto tipo"), max_length=60, blank=True)
+    oggetto_id = models.CharField(_("oggetto id"), max_length=40, blank=True)
+    dettagli = models.JSONField(_("dettagli"), default=dict, blank=True)
     # The client's address (proxy-aware, apps/core/net.py) when the event happened while serving a request.
     ip = models.GenericIPAddressField(_("indirizzo IP"), null=True, blank=True)
 
@@ -74,8 +81,8 @@ class Notifica(models.Model):
     """
 
     class Canale(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     class Stato(models.TextChoices):
         IN_CODA = "in_coda", _("in coda")
@@ -85,18 +92,22 @@ class Notifica(models.Model):
         # An SMS whose worker died mid-send: the gateway may have sent it. Never resent automatically.
         ESITO_INCERTO = "esito_incerto", _("esito incerto: verificare col gateway")
 
-    chiave = models.CharField(max_length=120, unique=True)
-    canale = models.CharField(max_length=5, choices=Canale.choices)
-    destinatario = models.CharField(max_length=254)
-    oggetto = models.CharField(max_length=200, blank=True)
-    testo = models.TextField()
-    stato = models.CharField(max_length=14, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
-    tentativi = models.PositiveSmallIntegerField(default=0)
-    ultimo_errore = models.CharField(max_length=300, blank=True)
-    creata_il = models.DateTimeField(auto_now_add=True)
-    inviata_il = models.DateTimeField(null=True, blank=True)
+    chiave = models.CharField(_("chiave"), max_length=120, unique=True)
+    canale = models.CharField(_("canale"), max_length=5, choices=Canale.choices)
+    destinatario = models.CharField(_("destinatario"), max_length=254)
+    oggetto = models.CharField(_("oggetto"), max_length=200, blank=True)
+    testo = models.TextField(
+        _("testo"),
+    )
+    stato = models.CharField(
+        _("stato"), max_length=14, choices=Stato.choices, default=Stato.IN_CODA, db_index=True
+    )
+    tentativi = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    ultimo_errore = models.CharField(_("ultimo errore"), max_length=300, blank=True)
+    creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
+    inviata_il = models.DateTimeField(_("inviata il"), null=True, blank=True)
     # When a sender claimed the row (in_invio): how the reclaim tells a dead worker from a slow send.
-    in_invio_dal = models.DateTimeField(null=True, blank=True)
+    in_invio_dal = models.DateTimeField(_("in invio dal"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -5,7 +5,9 @@ Domande, attestazioni and rappresentanze are read-only here: they change only th
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
@@ -25,6 +27,13 @@ class BudgetRegionaleInline(admin.TabularInline):
     model = BudgetRegionale
     extra = 0
     autocomplete_fields = ["regione"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table's inputs have only the column header above them: each says what it is to a screen reader.
+        campo = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if campo is not None and db_field.name == "importo":
+            campo.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return campo
 
     def has_add_permission(self, request, obj=None):
         return not _pubblicato(obj) and super().has_add_permission(request, obj)
@@ -65,7 +74,9 @@ class BandoAdmin(admin.ModelAdmin):
     ]
     list_filter = ["demo"]
     search_fields = ["nome", "=anno"]
-    filter_horizontal = ["territori_esclusi"]
+    # Checkboxes, not Django's two-box filter widget: some of its texts have no Italian translation in
+    # Django, it needs inline styles, and 21 regions fit in a list anyone can read and tick.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [BudgetRegionaleInline]
     change_form_template = "admin/domande/bando/change_form.html"
 

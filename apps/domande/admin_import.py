@@ -1,4 +1,4 @@
-"""`import_domande` from the operators' portal: upload a CSV for one bando; and `import_rappresentanze`.
+"""The operators' upload pages: `import_domande` for one bando, and `import_rappresentanze`.
 
 The same service as the command (apps.domande.importer.importa_domande): atomic, every bad line
 listed with its number. The upload is spooled to a temporary file and imported in the request:
@@ -12,10 +12,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.csvfile import valida_upload_csv
+from apps.core.csvfile import aiuto_intestazione, valida_upload_csv
 
+from . import importer, importer_rappresentanze
 from .importer import ImportazioneError, importa_domande
 from .importer_rappresentanze import ImportazioneRappresentanzeError, importa_rappresentanze
 from .models import Bando, RappresentanzaLegale
@@ -24,10 +26,13 @@ MAX_ERRORI_MOSTRATI = 200
 
 
 class ImportaDomandeForm(forms.Form):
-    file = forms.FileField(
-        label=_("File CSV delle domande"),
-        help_text=_("Intestazione e formato come per il comando import_domande (DESIGN.md); in UTF-8."),
-    )
+    file = forms.FileField(label=_("File CSV delle domande"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = aiuto_intestazione(
+            importer.INTESTAZIONE, gettext("una riga per domanda")
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -53,13 +58,16 @@ def importa_view(modeladmin, request, pk):
                 errori = exc.errori
                 modeladmin.message_user(request, str(exc), messages.ERROR)
             else:
-                modeladmin.message_user(
-                    request, f"Importate {importate} domande nel bando {bando.anno}.", messages.SUCCESS
-                )
+                testo = ngettext(
+                    "Importata %(n)s domanda nel bando %(anno)s.",
+                    "Importate %(n)s domande nel bando %(anno)s.",
+                    importate,
+                ) % {"n": importate, "anno": bando.anno}
+                modeladmin.message_user(request, testo, messages.SUCCESS)
                 return redirect("admin:domande_bando_change", bando.pk)
     context = {
         **admin.site.each_context(request),
-        "title": f"Importa domande – {bando}",
+        "title": gettext("Importa domande – %(bando)s") % {"bando": bando},
         "bando": bando,
         "form": form,
         "errori": errori[:MAX_ERRORI_MOSTRATI],
@@ -70,13 +78,13 @@ def importa_view(modeladmin, request, pk):
 
 
 class ImportaRappresentanzeForm(forms.Form):
-    file = forms.FileField(
-        label=_("File CSV delle rappresentanze"),
-        help_text=_(
-            "Intestazione cf_richiedente,cf_beneficiario,tipo,provvedimento,valida_dal,valida_al, "
-            "come per il comando import_rappresentanze (README.md)."
-        ),
-    )
+    file = forms.FileField(label=_("File CSV delle rappresentanze"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = aiuto_intestazione(
+            importer_rappresentanze.INTESTAZIONE, gettext("una riga per rappresentanza")
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -29,6 +29,9 @@ from pathlib import Path
 import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.csvfile import FileNonUtf8, verifica_utf8
 from apps.core.models import Provincia, Regione
@@ -65,8 +68,12 @@ class ImportazioneError(Exception):
     """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order."""
 
     def __init__(self, errori: list[str], messaggio: str | None = None):
-        quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
-        super().__init__(messaggio or f"{quante}: nessuna domanda importata.")
+        quante = ngettext(
+            "%(n)s riga non valida: nessuna domanda importata.",
+            "%(n)s righe non valide: nessuna domanda importata.",
+            len(errori),
+        ) % {"n": len(errori)}
+        super().__init__(messaggio or quante)
         self.errori = errori
 
 
@@ -82,77 +89,106 @@ class _Validatore:
 
     def __call__(self, row: list[str]) -> tuple[tuple | None, list[str]]:
         if len(row) != len(INTESTAZIONE):
-            return None, [f"attese {len(INTESTAZIONE)} colonne, trovate {len(row)}"]
+            return None, [
+                _("attese %(attese)s colonne, trovate %(trovate)s")
+                % {"attese": len(INTESTAZIONE), "trovate": len(row)}
+            ]
         (prot, cfb, cfr, rel, reg, prov, isee, tipo, diff, regol, pres, email, cell, canale) = map(
             str.strip, row
         )
         motivi = []
 
         if not PROTOCOLLO_RE.fullmatch(prot):
-            motivi.append("protocollo mancante o non valido (lettere, cifre, / _ . -, fino a 40 caratteri)")
+            motivi.append(
+                _("protocollo mancante o non valido (lettere, cifre, / _ . -, fino a 40 caratteri)")
+            )
         elif prot.upper().startswith(protocolli.PREFISSO):
-            motivi.append(f"protocollo {prot}: il prefisso {protocolli.PREFISSO} è riservato al portale")
+            motivi.append(
+                _("protocollo %(protocollo)s: il prefisso %(prefisso)s è riservato al portale")
+                % {"protocollo": prot, "prefisso": protocolli.PREFISSO}
+            )
         elif prot in self.protocolli:
-            motivi.append(f"protocollo {prot} ripetuto nel file")
+            motivi.append(_("protocollo %(protocollo)s ripetuto nel file") % {"protocollo": prot})
         else:
             self.protocolli.add(prot)
 
         cfb = cfb.upper()
         cfr = cfr.upper()
         if cfb in self.beneficiari:
-            motivi.append("beneficiario già presente in una riga precedente del file (una domanda a testa)")
+            motivi.append(
+                _("beneficiario già presente in una riga precedente del file (una domanda a testa)")
+            )
         elif not self.cf_valido(cfb):
-            motivi.append("cf_beneficiario non valido (16 caratteri con carattere di controllo corretto)")
+            motivi.append(_("cf_beneficiario non valido (16 caratteri con carattere di controllo corretto)"))
         else:
             self.beneficiari.add(cfb)
         if cfr != cfb and not self.cf_valido(cfr):
-            motivi.append("cf_richiedente non valido (16 caratteri con carattere di controllo corretto)")
+            motivi.append(_("cf_richiedente non valido (16 caratteri con carattere di controllo corretto)"))
 
         if rel not in RELAZIONI:
-            motivi.append(f"relazione {rel!r} non ammessa (valori: {'|'.join(Domanda.Relazione.values)})")
+            motivi.append(
+                _("relazione %(valore)r non ammessa (valori: %(ammessi)s)")
+                % {"valore": rel, "ammessi": "|".join(Domanda.Relazione.values)}
+            )
         elif (rel == Domanda.Relazione.SE_STESSO) != (cfr == cfb):
-            motivi.append("relazione se_stesso richiede cf_richiedente uguale a cf_beneficiario, e viceversa")
+            motivi.append(
+                _("relazione se_stesso richiede cf_richiedente uguale a cf_beneficiario, e viceversa")
+            )
 
         prov = prov.upper()
         if reg not in self.regioni:
-            motivi.append(f"regione {reg!r} sconosciuta (codici del Ministero della Salute, es. 120)")
+            motivi.append(
+                _("regione %(valore)r sconosciuta (codici del Ministero della Salute, es. 120)")
+                % {"valore": reg}
+            )
         elif prov not in self.province:
-            motivi.append(f"provincia {prov!r} sconosciuta")
+            motivi.append(_("provincia %(valore)r sconosciuta") % {"valore": prov})
         elif self.province[prov] != reg:
-            motivi.append(f"la provincia {prov} non appartiene alla regione {reg}")
+            motivi.append(
+                _("la provincia %(provincia)s non appartiene alla regione %(regione)s")
+                % {"provincia": prov, "regione": reg}
+            )
 
         try:
             isee = parse_money(isee)
         except ValueError:
-            motivi.append(f"isee {isee!r} non valido (importo non negativo, al massimo due decimali)")
+            motivi.append(
+                _("isee %(valore)r non valido (importo non negativo, al massimo due decimali)")
+                % {"valore": isee}
+            )
         if tipo not in ISEE_TIPI:
-            motivi.append(f"isee_tipo {tipo!r} non ammesso (ordinario|corrente)")
+            motivi.append(_("isee_tipo %(valore)r non ammesso (ordinario|corrente)") % {"valore": tipo})
         if diff not in BOOL:
-            motivi.append(f"isee_difforme {diff!r} non valido (true|false)")
+            motivi.append(_("isee_difforme %(valore)r non valido (true|false)") % {"valore": diff})
         else:
             diff = BOOL[diff]
         if regol:
             try:
                 regol = dt.date.fromisoformat(regol)
             except ValueError:
-                motivi.append(f"isee_regolarizzato_il {regol!r} non è una data ISO 8601 (AAAA-MM-GG)")
+                motivi.append(
+                    _("%(campo)s %(valore)r non è una data ISO 8601 (AAAA-MM-GG)")
+                    % {"campo": "isee_regolarizzato_il", "valore": regol}
+                )
         else:
             regol = None
 
         try:
             pres = dt.datetime.fromisoformat(pres)
         except ValueError:
-            motivi.append(f"presentata_il {pres!r} non è una data e ora ISO 8601")
+            motivi.append(_("presentata_il %(valore)r non è una data e ora ISO 8601") % {"valore": pres})
         else:
             if pres.tzinfo is None or pres.utcoffset() is None:
-                motivi.append("presentata_il senza fuso orario: indicare lo scostamento da UTC (es. +02:00)")
+                motivi.append(
+                    _("presentata_il senza fuso orario: indicare lo scostamento da UTC (es. +02:00)")
+                )
 
         if email and (len(email) > 254 or not EMAIL_RE.fullmatch(email)):
-            motivi.append("email non valida")
+            motivi.append(_("email non valida"))
         if cell and not CELLULARE_RE.fullmatch(cell):
-            motivi.append("cellulare non valido (solo cifre, eventualmente con + iniziale)")
+            motivi.append(_("cellulare non valido (solo cifre, eventualmente con + iniziale)"))
         if canale not in CANALI:
-            motivi.append(f"canale {canale!r} non ammesso (web|contact_center)")
+            motivi.append(_("canale %(valore)r non ammesso (web|contact_center)") % {"valore": canale})
 
         if motivi:
             return None, motivi
@@ -233,11 +269,11 @@ def _righe_valide(
         reader = csv.reader(f)
         header = next(reader, None)
         if header is None or [h.strip() for h in header] != INTESTAZIONE:
-            errori.append((1, f"intestazione non valida: attesa {','.join(INTESTAZIONE)}"))
+            errori.append((1, _("intestazione non valida: attesa %s") % ",".join(INTESTAZIONE)))
             return
         for row in reader:
             if not row:
-                errori.append((reader.line_num, "riga vuota"))
+                errori.append((reader.line_num, _("riga vuota")))
                 continue
             valori, motivi = valida(row)
             if motivi:
@@ -250,12 +286,13 @@ def _errori_db(cursor, bando: Bando) -> list[tuple[int, str]]:
     d = Domanda._meta.db_table
     errori = []
     cursor.execute(f"SELECT t.riga, t.protocollo FROM {TMP} t JOIN {d} d ON d.protocollo = t.protocollo")
-    errori += [(riga, f"protocollo {prot} già presente nel sistema") for riga, prot in cursor.fetchall()]
+    gia_usato = _("protocollo %(protocollo)s già presente nel sistema")
+    errori += [(riga, gia_usato % {"protocollo": prot}) for riga, prot in cursor.fetchall()]
     cursor.execute(
         f"SELECT t.riga FROM {TMP} t JOIN {d} d ON d.bando_id = %s AND d.cf_beneficiario = t.cf_beneficiario",
         [bando.pk],
     )
-    gia = f"il beneficiario ha già una domanda per il bando {bando.anno}"
+    gia = _("il beneficiario ha già una domanda per il bando %(anno)s") % {"anno": bando.anno}
     errori += [(riga, gia) for (riga,) in cursor.fetchall()]
     return errori
 
@@ -324,7 +361,8 @@ def _importa_con_diagnosi(bando: Bando, path: Path, progress) -> int:
             errori += _errori_db(cursor, bando)
         if errori:
             errori.sort()
-            raise ImportazioneError([f"riga {riga}: {motivo}" for riga, motivo in errori])
+            voce = _("riga %(riga)s: %(motivo)s")
+            raise ImportazioneError([voce % {"riga": riga, "motivo": motivo} for riga, motivo in errori])
         importate = _inserisci(cursor, bando)
         if connection.vendor != "postgresql":
             cursor.execute(f"DROP TABLE temp.{TMP}")
@@ -343,10 +381,9 @@ def importa_domande(
         raise ImportazioneError([], exc.message) from None
     bando = Bando.objects.select_for_update().get(pk=bando.pk)  # one import per bando at a time
     if bando.graduatoria_pubblicata_il:
-        messaggio = (
-            f"La graduatoria del bando {bando.anno} è pubblicata dal "
-            f"{bando.graduatoria_pubblicata_il:%d/%m/%Y}: nessuna domanda importata."
-        )
+        messaggio = _(
+            "La graduatoria del bando %(anno)s è pubblicata dal %(data)s: nessuna domanda importata."
+        ) % {"anno": bando.anno, "data": date_format(bando.graduatoria_pubblicata_il, "SHORT_DATE_FORMAT")}
         raise ImportazioneError([], messaggio)
     importate = None
     if connection.vendor == "postgresql":

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.csvfile import leggi_csv
 from apps.core.services import audit
@@ -43,8 +45,12 @@ class ImportazioneRappresentanzeError(Exception):
     """The file is refused; `errori` holds one "riga N: motivo" per bad line, in file order."""
 
     def __init__(self, errori: list[str]):
-        quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
-        super().__init__(f"{quante}: nessuna rappresentanza importata.")
+        quante = ngettext(
+            "%(n)s riga non valida: nessuna rappresentanza importata.",
+            "%(n)s righe non valide: nessuna rappresentanza importata.",
+            len(errori),
+        ) % {"n": len(errori)}
+        super().__init__(quante)
         self.errori = errori
 
 
@@ -56,10 +62,15 @@ class Risultato:
     invariate: int
 
     def __str__(self):
-        return (
-            f"Rappresentanze importate: {self.righe} righe, {self.nuove} nuove, {self.aggiornate} "
-            f"aggiornate, {self.invariate} invariate."
-        )
+        return _(
+            "Rappresentanze importate: %(righe)s righe, %(nuove)s nuove, %(aggiornate)s aggiornate, "
+            "%(invariate)s invariate."
+        ) % {
+            "righe": self.righe,
+            "nuove": self.nuove,
+            "aggiornate": self.aggiornate,
+            "invariate": self.invariate,
+        }
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,9 @@ def _data(nome: str, value: str, motivi: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        motivi.append(f"{nome} {value!r} non è una data ISO 8601 (AAAA-MM-GG)")
+        motivi.append(
+            _("%(campo)s %(valore)r non è una data ISO 8601 (AAAA-MM-GG)") % {"campo": nome, "valore": value}
+        )
         return None
 
 
@@ -94,42 +107,58 @@ class _Validatore:
     def _provvedimento(self, tipo: str, value: str, motivi: list[str]) -> tuple[str, dt.date | None]:
         if not value:
             if tipo in RappresentanzaLegale.TIPI_CON_PROVVEDIMENTO:
-                motivi.append(f"provvedimento del giudice tutelare mancante: obbligatorio per {tipo}")
+                motivi.append(
+                    _("provvedimento del giudice tutelare mancante: obbligatorio per %(tipo)s")
+                    % {"tipo": tipo}
+                )
             return "", None
         match = PROVVEDIMENTO_RE.fullmatch(value)
         if match is None:
-            motivi.append(f"provvedimento {value!r} non valido (formato: NUMERO del AAAA-MM-GG)")
+            motivi.append(
+                _("provvedimento %(valore)r non valido (formato: NUMERO del AAAA-MM-GG)") % {"valore": value}
+            )
             return "", None
-        return match["numero"], _data("data del provvedimento", match["data"], motivi)
+        return match["numero"], _data(_("data del provvedimento"), match["data"], motivi)
 
     def __call__(self, numero: int, row: list[str]) -> tuple[Riga | None, list[str]]:
         if len(row) != len(INTESTAZIONE):
-            return None, [f"attese {len(INTESTAZIONE)} colonne, trovate {len(row)}"]
+            return None, [
+                _("attese %(attese)s colonne, trovate %(trovate)s")
+                % {"attese": len(INTESTAZIONE), "trovate": len(row)}
+            ]
         cfr, cfb, tipo, provv, dal, al = (v.strip() for v in row)
         cfr, cfb = cfr.upper().replace(" ", ""), cfb.upper().replace(" ", "")
         motivi: list[str] = []
         for nome, cf in (("cf_richiedente", cfr), ("cf_beneficiario", cfb)):
             if not self.cf_valido(cf):
-                motivi.append(f"{nome} non valido (16 caratteri con carattere di controllo corretto)")
+                motivi.append(
+                    _("%(campo)s non valido (16 caratteri con carattere di controllo corretto)")
+                    % {"campo": nome}
+                )
         if cfr and cfr == cfb:
             motivi.append(
-                "cf_richiedente uguale a cf_beneficiario (chi agisce per sé non è un rappresentante)"
+                _("cf_richiedente uguale a cf_beneficiario (chi agisce per sé non è un rappresentante)")
             )
         if tipo not in TIPI:
-            motivi.append(f"tipo {tipo!r} non ammesso (valori: {'|'.join(RappresentanzaLegale.Tipo.values)})")
+            motivi.append(
+                _("tipo %(valore)r non ammesso (valori: %(ammessi)s)")
+                % {"valore": tipo, "ammessi": "|".join(RappresentanzaLegale.Tipo.values)}
+            )
         numero_provv, data_provv = self._provvedimento(tipo, provv, motivi)
         valida_dal = _data("valida_dal", dal, motivi)
         valida_al = _data("valida_al", al, motivi) if al else None
         if valida_dal and valida_al and valida_al < valida_dal:
-            motivi.append("valida_al precedente a valida_dal")
+            motivi.append(_("valida_al precedente a valida_dal"))
         if valida_dal and data_provv and data_provv > valida_dal:
-            motivi.append("la data del provvedimento è successiva a valida_dal")
+            motivi.append(_("la data del provvedimento è successiva a valida_dal"))
         if motivi:
             return None, motivi
         riga = Riga(numero, cfr, cfb, tipo, numero_provv, data_provv, valida_dal, valida_al)
         if riga.chiave in self.visti:
-            return None, [f"stessa rappresentanza (richiedente, beneficiario, tipo, valida_dal) della riga "
-                          f"{self.visti[riga.chiave]}"]  # fmt: skip
+            return None, [
+                _("stessa rappresentanza (richiedente, beneficiario, tipo, valida_dal) della riga %(riga)s")
+                % {"riga": self.visti[riga.chiave]}
+            ]
         self.visti[riga.chiave] = numero
         return riga, []
 
@@ -138,11 +167,12 @@ def leggi_file(file_or_path) -> tuple[list[Riga], list[str]]:
     """Every line validated: (good lines, "riga N: motivo" of the bad ones in file order)."""
     righe, errori, _letti = leggi_csv(file_or_path, INTESTAZIONE, _Validatore())
     if not errori and not righe:
-        errori.append((1, "il file non contiene rappresentanze"))
+        errori.append((1, _("il file non contiene rappresentanze")))
     motivi: dict[int, list[str]] = {}
     for n, motivo in sorted(errori, key=lambda e: e[0]):
         motivi.setdefault(n, []).append(motivo)
-    return righe, [f"riga {n}: {'; '.join(m)}" for n, m in motivi.items()]
+    voce = _("riga %(riga)s: %(motivo)s")
+    return righe, [voce % {"riga": n, "motivo": "; ".join(m)} for n, m in motivi.items()]
 
 
 def _esistenti(righe: list[Riga]) -> dict[tuple, RappresentanzaLegale]:

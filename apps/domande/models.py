@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Provincia, Regione
-from apps.core.money import MASSIMO_SEDUTA, MONEY
+from apps.core.money import MASSIMO_SEDUTA, MONEY, euro
 from apps.core.validators import validate_codice_fiscale
 
 ROME = ZoneInfo("Europe/Rome")
@@ -132,8 +132,10 @@ class Bando(models.Model):
 
 
 class BudgetRegionale(models.Model):
-    bando = models.ForeignKey(Bando, on_delete=models.CASCADE, related_name="budget")
-    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
+    bando = models.ForeignKey(Bando, verbose_name=_("bando"), on_delete=models.CASCADE, related_name="budget")
+    regione = models.ForeignKey(
+        Regione, verbose_name=_("regione"), on_delete=models.PROTECT, related_name="+"
+    )
     importo = models.DecimalField(_("importo"), **MONEY)
 
     class Meta:
@@ -146,7 +148,7 @@ class BudgetRegionale(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.bando.anno} {self.regione}: {self.importo}"
+        return f"{self.bando.anno} {self.regione}: {euro(self.importo)}"
 
 
 class IseeTipo(models.TextChoices):
@@ -157,10 +159,12 @@ class IseeTipo(models.TextChoices):
 class AttestazioneIsee(models.Model):
     """The INPS DSU archive: the ISEE of the beneficiary's household, looked up at submission."""
 
-    codice_fiscale = models.CharField(max_length=16, db_index=True, validators=[validate_codice_fiscale])
-    protocollo_dsu = models.CharField(max_length=40, unique=True)
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, db_index=True, validators=[validate_codice_fiscale]
+    )
+    protocollo_dsu = models.CharField(_("protocollo dsu"), max_length=40, unique=True)
     valore = models.DecimalField(_("valore ISEE"), **MONEY)
-    tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
+    tipo = models.CharField(_("tipo"), max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
     difforme = models.BooleanField(_("con omissioni o difformità"), default=False)
     regolarizzata_il = models.DateField(_("regolarizzata il"), null=True, blank=True)
     rilasciata_il = models.DateField(_("rilasciata il"))
@@ -194,13 +198,19 @@ class Domanda(models.Model):
     # ORM, but carry no database FK: its per-row trigger tripled the import time. Reference rows are
     # never deleted (their admin refuses it). Lookups go by the codici fiscali (see Meta).
     bando = models.ForeignKey(
-        Bando, on_delete=models.PROTECT, related_name="domande", db_index=False, db_constraint=False
+        Bando,
+        verbose_name=_("bando"),
+        on_delete=models.PROTECT,
+        related_name="domande",
+        db_index=False,
+        db_constraint=False,
     )
     protocollo = models.CharField(_("protocollo"), max_length=40)
     # The authenticated user who submitted on the web; empty for the bulk channel. Ownership checks
     # use cf_richiedente / cf_beneficiario, which both channels fill.
     richiedente = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("richiedente"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -209,28 +219,48 @@ class Domanda(models.Model):
     )
     cf_richiedente = models.CharField(_("codice fiscale del richiedente"), max_length=16)
     cf_beneficiario = models.CharField(_("codice fiscale del beneficiario"), max_length=16)
-    relazione = models.CharField(max_length=30, choices=Relazione.choices, default=Relazione.SE_STESSO)
+    relazione = models.CharField(
+        _("relazione"), max_length=30, choices=Relazione.choices, default=Relazione.SE_STESSO
+    )
     regione = models.ForeignKey(
-        Regione, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Regione,
+        verbose_name=_("regione"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     provincia = models.ForeignKey(
-        Provincia, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Provincia,
+        verbose_name=_("provincia"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     isee = models.DecimalField(_("ISEE"), **MONEY)
-    isee_tipo = models.CharField(max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO)
+    isee_tipo = models.CharField(
+        _("isee tipo"), max_length=10, choices=IseeTipo.choices, default=IseeTipo.ORDINARIO
+    )
     isee_difforme = models.BooleanField(_("ISEE con difformità"), default=False)
     isee_regolarizzato_il = models.DateField(_("ISEE regolarizzato il"), null=True, blank=True)
     attestazione = models.ForeignKey(
-        AttestazioneIsee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        AttestazioneIsee,
+        verbose_name=_("attestazione"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     presentata_il = models.DateTimeField(_("presentata il"))
     email = models.EmailField(_("e-mail"), blank=True)
     cellulare = models.CharField(_("cellulare"), max_length=20, blank=True)
-    canale = models.CharField(max_length=20, choices=Canale.choices, default=Canale.WEB)
+    canale = models.CharField(_("canale"), max_length=20, choices=Canale.choices, default=Canale.WEB)
     dichiarazione_dpr445 = models.BooleanField(_("dichiarazione DPR 445/2000"), default=True)
     # Idempotency key of the web form: a second POST of the same form finds this domanda.
     chiave_invio = models.UUIDField(null=True, blank=True, editable=False)
-    creata_il = models.DateTimeField(auto_now_add=True)
+    creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
 
     class Meta:
         ordering = ["-presentata_il"]

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import DomainError
@@ -48,7 +49,10 @@ def _rifiuta_se_pubblicato(attuale: Bando, campi: set[str]) -> None:
                 "Le graduatorie del bando %(anno)s sono pubblicate dal %(data)s: le regole non si possono "
                 "più modificare (si può cambiare solo il termine per la fatturazione)."
             )
-            % {"anno": attuale.anno, "data": f"{attuale.graduatoria_pubblicata_il:%d/%m/%Y}"},
+            % {
+                "anno": attuale.anno,
+                "data": date_format(attuale.graduatoria_pubblicata_il, "SHORT_DATE_FORMAT"),
+            },
             field=vietati[0],
         )
 

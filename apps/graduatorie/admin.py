@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin, importo_in_euro
 from apps.core.exceptions import DomainError
 from apps.core.jobs import accoda_job
-from apps.core.models import EsecuzioneJob
+from apps.core.models import EsecuzioneJob, Regione
 from apps.core.money import euro
 from apps.domande.admin import BandoAdmin as BaseBandoAdmin
 from apps.domande.models import Bando
@@ -121,7 +121,7 @@ class GraduatoriaAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("disponibile"), ordering=F("budget") - F("assegnato"))
     def disponibile(self, obj):
-        return obj.disponibile
+        return importo_in_euro(obj.disponibile)
 
     @admin.display(description=_("posizioni"))
     def posizioni_link(self, obj):
@@ -155,13 +155,45 @@ class PosizioneAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     show_full_result_count = False
     readonly_fields = ["graduatoria", "domanda", "posizione", "esito", "importo_assegnato"]
 
+    def changelist_view(self, request, extra_context=None):
+        """After "Vedi posizioni" (or the filters) the heading says which bando and region are shown."""
+        titolo = self._titolo_dei_filtri(request.GET)
+        if titolo:
+            extra_context = {**(extra_context or {}), "title": titolo}
+        return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def _titolo_dei_filtri(params) -> str | None:
+        bando = regione = None
+        graduatoria = params.get("graduatoria__id__exact", "")
+        if graduatoria.isdigit():
+            trovata = Graduatoria.objects.select_related("bando", "regione").filter(pk=graduatoria).first()
+            if trovata is not None:
+                bando, regione = trovata.bando, trovata.regione
+        bando_id = params.get("graduatoria__bando__id__exact", "")
+        if bando is None and bando_id.isdigit():
+            bando = Bando.objects.filter(pk=bando_id).first()
+        regione_id = params.get("graduatoria__regione__codice__exact", "")
+        if regione is None and regione_id:
+            regione = Regione.objects.filter(pk=regione_id).first()
+        if bando and regione:
+            return _("Posizioni in graduatoria: %(bando)s – %(regione)s") % {
+                "bando": bando,
+                "regione": regione,
+            }
+        if bando:
+            return _("Posizioni in graduatoria: %(bando)s") % {"bando": bando}
+        if regione:
+            return _("Posizioni in graduatoria: %(regione)s") % {"regione": regione}
+        return None
+
     @admin.display(description=_("protocollo"), ordering="domanda__protocollo")
     def protocollo(self, obj):
         return obj.domanda.protocollo
 
     @admin.display(description=_("ISEE"), ordering="domanda__isee")
     def isee(self, obj):
-        return obj.domanda.isee
+        return importo_in_euro(obj.domanda.isee)
 
     @admin.display(description=_("presentata il"), ordering="domanda__presentata_il")
     def presentata_il(self, obj):

@@ -27,15 +27,19 @@ class Graduatoria(models.Model):
         CALCOLATA = "calcolata", _("calcolata")
         PUBBLICATA = "pubblicata", _("pubblicata")
 
-    bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="graduatorie")
-    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="+")
-    stato = models.CharField(max_length=15, choices=Stato.choices, default=Stato.DA_CALCOLARE)
+    bando = models.ForeignKey(
+        Bando, verbose_name=_("bando"), on_delete=models.PROTECT, related_name="graduatorie"
+    )
+    regione = models.ForeignKey(
+        Regione, verbose_name=_("regione"), on_delete=models.PROTECT, related_name="+"
+    )
+    stato = models.CharField(_("stato"), max_length=15, choices=Stato.choices, default=Stato.DA_CALCOLARE)
     budget = models.DecimalField(_("budget"), default=Decimal("0.00"), **MONEY)
     assegnato = models.DecimalField(_("assegnato"), default=Decimal("0.00"), **MONEY)
-    domande_in_graduatoria = models.PositiveIntegerField(default=0)
-    finanziate = models.PositiveIntegerField(default=0)
-    isee_ultimo_finanziato = models.DecimalField(null=True, blank=True, **MONEY)
-    calcolata_il = models.DateTimeField(null=True, blank=True)
+    domande_in_graduatoria = models.PositiveIntegerField(_("domande in graduatoria"), default=0)
+    finanziate = models.PositiveIntegerField(_("finanziate"), default=0)
+    isee_ultimo_finanziato = models.DecimalField(_("isee ultimo finanziato"), null=True, blank=True, **MONEY)
+    calcolata_il = models.DateTimeField(_("calcolata il"), null=True, blank=True)
     pubblicata_il = models.DateField(_("data di pubblicazione"), null=True, blank=True)
 
     class Meta:
@@ -65,15 +69,25 @@ class Posizione(models.Model):
     CASCADE/PROTECT still apply, and the unique indexes below serve every lookup."""
 
     graduatoria = models.ForeignKey(
-        Graduatoria, on_delete=models.CASCADE, related_name="posizioni", db_index=False, db_constraint=False
+        Graduatoria,
+        verbose_name=_("graduatoria"),
+        on_delete=models.CASCADE,
+        related_name="posizioni",
+        db_index=False,
+        db_constraint=False,
     )
     # The domanda is the key: one index fewer to maintain on a million-row ranking.
     domanda = models.OneToOneField(
-        Domanda, on_delete=models.PROTECT, related_name="posizione", db_constraint=False, primary_key=True
+        Domanda,
+        verbose_name=_("domanda"),
+        on_delete=models.PROTECT,
+        related_name="posizione",
+        db_constraint=False,
+        primary_key=True,
     )
-    posizione = models.PositiveIntegerField(null=True, blank=True)
-    esito = models.CharField(max_length=25, choices=Esito.choices)
-    importo_assegnato = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    posizione = models.PositiveIntegerField(_("posizione"), null=True, blank=True)
+    esito = models.CharField(_("esito"), max_length=25, choices=Esito.choices)
+    importo_assegnato = models.DecimalField(_("importo assegnato"), default=Decimal("0.00"), **MONEY)
 
     class Meta:
         ordering = ["graduatoria", "posizione"]

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin, RicercaRiservataMixin
-from apps.core.csvfile import valida_upload_csv
+from apps.core.csvfile import aiuto_intestazione, valida_upload_csv
 
-from .importer import ImportazioneCnopError, importa_cnop, riepilogo
+from .importer import INTESTAZIONE, ImportazioneCnopError, importa_cnop, riepilogo
 from .models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
 
 MAX_ERRORI_MOSTRATI = 200
@@ -89,10 +90,13 @@ class ProfessionistaAdmin(RicercaRiservataMixin, ReadOnlyAdmin):
 
 
 class ImportaCnopForm(forms.Form):
-    file = forms.FileField(
-        label=_("Lista CNOP (CSV)"),
-        help_text=_("Intestazione e formato come per il comando import_cnop (DESIGN.md); in UTF-8."),
-    )
+    file = forms.FileField(label=_("Lista CNOP (CSV)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = aiuto_intestazione(
+            INTESTAZIONE, gettext("una riga per professionista")
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.csvfile import FileNonUtf8, leggi_csv, verifica_utf8
 from apps.core.models import Provincia
@@ -71,8 +73,12 @@ class ImportazioneCnopError(Exception):
     def __init__(
         self, errori: list[str], importazione: ImportazioneCnop | None = None, messaggio: str | None = None
     ):
-        quante = "1 riga non valida" if len(errori) == 1 else f"{len(errori)} righe non valide"
-        super().__init__(messaggio or f"{quante}: lista CNOP non importata, nessuna modifica.")
+        quante = ngettext(
+            "%(n)s riga non valida: lista CNOP non importata, nessuna modifica.",
+            "%(n)s righe non valide: lista CNOP non importata, nessuna modifica.",
+            len(errori),
+        ) % {"n": len(errori)}
+        super().__init__(messaggio or quante)
         self.errori = errori
         self.importazione = importazione
 
@@ -117,50 +123,70 @@ class _Validatore:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            motivi.append(f"{nome} {value!r} non è una data ISO 8601 (AAAA-MM-GG)")
+            motivi.append(
+                _("%(campo)s %(valore)r non è una data ISO 8601 (AAAA-MM-GG)")
+                % {"campo": nome, "valore": value}
+            )
             return None
 
     def _email(self, nome: str, value: str, motivi: list[str]) -> None:
         if not value:
             return
         if len(value) > 254:
-            motivi.append(f"{nome} più lunga di 254 caratteri")
+            motivi.append(_("%(campo)s più lunga di 254 caratteri") % {"campo": nome})
             return
         try:
             self.email_valida(value)
         except ValidationError:
-            motivi.append(f"{nome} {value!r} non valida")
+            motivi.append(_("%(campo)s %(valore)r non valida") % {"campo": nome, "valore": value})
 
     def _studio(self, valori: list[str], aderente: bool, motivi: list[str]) -> StudioCnop | None:
         indirizzo, comune, provincia, cap = valori
         if not any(valori):
             if aderente:
-                motivi.append("studio mancante: un professionista aderente deve indicare lo studio")
+                motivi.append(_("studio mancante: un professionista aderente deve indicare lo studio"))
             return None
         n = len(motivi)
         indirizzo, comune, provincia = _spazi(indirizzo), _spazi(comune), provincia.upper()
         if not indirizzo or len(indirizzo) > self.max_indirizzo:
-            motivi.append(f"studio_indirizzo mancante o più lungo di {self.max_indirizzo} caratteri")
+            motivi.append(
+                _("%(campo)s mancante o più lungo di %(max)s caratteri")
+                % {"campo": "studio_indirizzo", "max": self.max_indirizzo}
+            )
         if not comune or len(comune) > self.max_comune:
-            motivi.append(f"studio_comune mancante o più lungo di {self.max_comune} caratteri")
+            motivi.append(
+                _("%(campo)s mancante o più lungo di %(max)s caratteri")
+                % {"campo": "studio_comune", "max": self.max_comune}
+            )
         if provincia not in self.province:
-            motivi.append(f"studio_provincia {provincia!r} sconosciuta (sigla di due lettere, es. RM)")
+            motivi.append(
+                _("studio_provincia %(valore)r sconosciuta (sigla di due lettere, es. RM)")
+                % {"valore": provincia}
+            )
         if not CAP_RE.fullmatch(cap):
-            motivi.append(f"studio_cap {cap!r} non valido (5 cifre)")
+            motivi.append(_("studio_cap %(valore)r non valido (5 cifre)") % {"valore": cap})
         return StudioCnop(indirizzo, comune, provincia, cap) if len(motivi) == n else None
 
     def __call__(self, numero: int, row: list[str]) -> tuple[RigaCnop | None, list[str]]:
         if len(row) != len(INTESTAZIONE):
-            return None, [f"attese {len(INTESTAZIONE)} colonne, trovate {len(row)}"]
+            return None, [
+                _("attese %(attese)s colonne, trovate %(trovate)s")
+                % {"attese": len(INTESTAZIONE), "trovate": len(row)}
+            ]
         row = [v.strip() for v in row]
         cf, cognome, nome, ordine, numero_iscrizione, iscr, psi, ades, stato, email, pec = row[:11]
         motivi: list[str] = []
 
         cf = cf.upper().replace(" ", "")
         if not self.cf_valido(cf):
-            motivi.append("cf non valido (16 caratteri con carattere di controllo corretto)")
+            motivi.append(
+                _("%(campo)s non valido (16 caratteri con carattere di controllo corretto)") % {"campo": "cf"}
+            )
         elif cf in self.visti:
-            motivi.append(f"cf già presente alla riga {self.visti[cf]} (una riga per professionista)")
+            motivi.append(
+                _("cf già presente alla riga %(riga)s (una riga per professionista)")
+                % {"riga": self.visti[cf]}
+            )
         else:
             self.visti[cf] = numero
 
@@ -168,22 +194,26 @@ class _Validatore:
                  "numero_iscrizione": numero_iscrizione}  # fmt: skip
         for campo, value in testi.items():
             if not value:
-                motivi.append(f"{campo} mancante")
+                motivi.append(_("%(campo)s mancante") % {"campo": campo})
             elif len(value) > self.max[campo]:
-                motivi.append(f"{campo} più lungo di {self.max[campo]} caratteri")
+                motivi.append(
+                    _("%(campo)s più lungo di %(max)s caratteri") % {"campo": campo, "max": self.max[campo]}
+                )
 
         data_iscrizione = self._data("data_iscrizione", iscr, motivi)
         data_adesione = self._data("data_adesione", ades, motivi)
         if data_iscrizione and data_adesione and data_adesione < data_iscrizione:
-            motivi.append("data_adesione precedente a data_iscrizione all'albo")
+            motivi.append(_("data_adesione precedente a data_iscrizione all'albo"))
 
         if psi not in BOOL:
-            motivi.append(f"psicoterapeuta {psi!r} non valido (true|false)")
+            motivi.append(_("psicoterapeuta %(valore)r non valido (true|false)") % {"valore": psi})
         if stato not in STATI:
-            motivi.append(f"stato {stato!r} non ammesso (aderente|revocato)")
+            motivi.append(_("stato %(valore)r non ammesso (aderente|revocato)") % {"valore": stato})
         aderente = stato == Professionista.Stato.ADERENTE
         if aderente and psi == "false":
-            motivi.append("solo gli psicoterapeuti possono aderire (stato aderente con psicoterapeuta false)")
+            motivi.append(
+                _("solo gli psicoterapeuti possono aderire (stato aderente con psicoterapeuta false)")
+            )
 
         self._email("email", email, motivi)
         self._email("pec", pec, motivi)
@@ -202,7 +232,7 @@ def leggi_lista(file_or_path) -> tuple[list[RigaCnop], list[tuple[int, str]], in
     """Every line validated: (good lines, (line number, reason) of the bad ones, data lines read)."""
     righe, errori, letti = leggi_csv(file_or_path, INTESTAZIONE, _Validatore())
     if not errori and not righe:
-        errori.append((1, "il file non contiene professionisti: applicata, toglierebbe tutti dalla lista"))
+        errori.append((1, _("il file non contiene professionisti: applicata, toglierebbe tutti dalla lista")))
     return righe, errori, letti
 
 
@@ -211,7 +241,8 @@ def _per_riga(errori: list[tuple[int, str]]) -> list[str]:
     motivi: dict[int, list[str]] = {}
     for n, motivo in sorted(errori, key=lambda e: e[0]):
         motivi.setdefault(n, []).append(motivo)
-    return [f"riga {n}: {'; '.join(m)}" for n, m in motivi.items()]
+    voce = _("riga %(riga)s: %(motivo)s")
+    return [voce % {"riga": n, "motivo": "; ".join(m)} for n, m in motivi.items()]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -342,7 +373,9 @@ def importa_cnop(file_or_path, nome_file: str, operatore=None) -> ImportazioneCn
             file=nome_file, esito=ImportazioneCnop.Esito.RIFIUTATA, righe=0, errori=exc.message
         )
         audit(operatore, "cnop.importazione_rifiutata", imp, file=nome_file, errori=1)
-        raise ImportazioneCnopError([], imp, messaggio=f"{exc.message} Lista CNOP non importata.") from None
+        raise ImportazioneCnopError(
+            [], imp, messaggio=_("%(motivo)s Lista CNOP non importata.") % {"motivo": exc.message}
+        ) from None
     righe, errori, letti = leggi_lista(file_or_path)
     if errori:
         errori = _per_riga(errori)
@@ -361,7 +394,13 @@ def importa_cnop(file_or_path, nome_file: str, operatore=None) -> ImportazioneCn
 
 
 def riepilogo(imp: ImportazioneCnop) -> str:
-    return (
-        f"Lista CNOP importata: {imp.righe} righe, {imp.nuovi} nuovi professionisti, {imp.aggiornati} "
-        f"aggiornati, {imp.revocati} revocati nel file, {imp.non_in_lista} usciti dalla lista."
-    )
+    return _(
+        "Lista CNOP importata: %(righe)s righe, %(nuovi)s nuovi professionisti, %(aggiornati)s aggiornati, "
+        "%(revocati)s revocati nel file, %(usciti)s usciti dalla lista."
+    ) % {
+        "righe": imp.righe,
+        "nuovi": imp.nuovi,
+        "aggiornati": imp.aggiornati,
+        "revocati": imp.revocati,
+        "usciti": imp.non_in_lista,
+    }

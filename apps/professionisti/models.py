@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import Provincia
 from apps.core.validators import validate_codice_fiscale, validate_iban, validate_partita_iva
@@ -15,15 +16,15 @@ class ImportazioneCnop(models.Model):
         COMPLETATA = "completata", _("completata")
         RIFIUTATA = "rifiutata", _("rifiutata: file con errori, nulla importato")
 
-    eseguita_il = models.DateTimeField(auto_now_add=True)
+    eseguita_il = models.DateTimeField(_("eseguita il"), auto_now_add=True)
     file = models.CharField(_("file"), max_length=255)
-    esito = models.CharField(max_length=12, choices=Esito.choices)
-    righe = models.PositiveIntegerField(default=0)
-    nuovi = models.PositiveIntegerField(default=0)
-    aggiornati = models.PositiveIntegerField(default=0)
+    esito = models.CharField(_("esito"), max_length=12, choices=Esito.choices)
+    righe = models.PositiveIntegerField(_("righe"), default=0)
+    nuovi = models.PositiveIntegerField(_("nuovi"), default=0)
+    aggiornati = models.PositiveIntegerField(_("aggiornati"), default=0)
     revocati = models.PositiveIntegerField(_("revocati nel file"), default=0)
     non_in_lista = models.PositiveIntegerField(_("usciti dalla lista"), default=0)
-    errori = models.TextField(blank=True)
+    errori = models.TextField(_("errori"), blank=True)
 
     class Meta:
         ordering = ["-eseguita_il"]
@@ -49,20 +50,27 @@ class Professionista(models.Model):
         _("codice fiscale"), max_length=16, unique=True, validators=[validate_codice_fiscale]
     )
     cognome = models.CharField(_("cognome"), max_length=100)
-    nome = models.CharField(_("nome"), max_length=100)
+    nome = models.CharField(pgettext_lazy("di una persona", "nome"), max_length=100)
     ordine = models.CharField(_("ordine regionale"), max_length=60)
     numero_iscrizione = models.CharField(_("numero di iscrizione"), max_length=20)
     data_iscrizione = models.DateField(_("iscritto all'albo dal"))
     psicoterapeuta = models.BooleanField(_("psicoterapeuta"), default=True)
     data_adesione = models.DateField(_("aderente dal"))
-    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.ADERENTE, db_index=True)
+    stato = models.CharField(
+        _("stato"), max_length=10, choices=Stato.choices, default=Stato.ADERENTE, db_index=True
+    )
     in_lista = models.BooleanField(_("nell'ultima lista CNOP"), default=True)
     email = models.EmailField(_("e-mail"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
     importazione = models.ForeignKey(
-        ImportazioneCnop, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportazioneCnop,
+        verbose_name=_("importazione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    aggiornato_il = models.DateTimeField(auto_now=True)
+    aggiornato_il = models.DateTimeField(_("aggiornato il"), auto_now=True)
 
     class Meta:
         ordering = ["cognome", "nome"]
@@ -85,13 +93,17 @@ class Professionista(models.Model):
 class Studio(models.Model):
     """Where sedute take place. The one in CNOP's list is kept in sync; the professional can add others."""
 
-    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="studi")
+    professionista = models.ForeignKey(
+        Professionista, verbose_name=_("professionista"), on_delete=models.PROTECT, related_name="studi"
+    )
     indirizzo = models.CharField(_("indirizzo"), max_length=200)
     comune = models.CharField(_("comune"), max_length=100)
-    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="+")
+    provincia = models.ForeignKey(
+        Provincia, verbose_name=_("provincia"), on_delete=models.PROTECT, related_name="+"
+    )
     cap = models.CharField(_("CAP"), max_length=5)
     da_cnop = models.BooleanField(_("dalla lista CNOP"), default=False)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     class Meta:
         ordering = ["-da_cnop", "comune", "indirizzo"]
@@ -120,15 +132,17 @@ class CanaleAccredito(models.Model):
         PERSONALE = "personale", _("intestato al professionista")
         ENTE = "ente", _("intestato a un Ente o Studio Professionale")
 
-    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="canali")
-    tipo = models.CharField(max_length=10, choices=Tipo.choices, default=Tipo.PERSONALE)
+    professionista = models.ForeignKey(
+        Professionista, verbose_name=_("professionista"), on_delete=models.PROTECT, related_name="canali"
+    )
+    tipo = models.CharField(_("tipo"), max_length=10, choices=Tipo.choices, default=Tipo.PERSONALE)
     iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
     partita_iva = models.CharField(
         _("Partita IVA"), max_length=11, blank=True, validators=[validate_partita_iva]
     )
     denominazione = models.CharField(_("denominazione dell'Ente o Studio"), max_length=200, blank=True)
     attuale = models.BooleanField(_("canale attuale"), default=False)
-    creato_il = models.DateTimeField(auto_now_add=True)
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
 
     class Meta:
         ordering = ["-attuale", "-creato_il"]

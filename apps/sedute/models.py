@@ -27,18 +27,22 @@ class Seduta(models.Model):
         BENEFICIARIO = "beneficiario", _("dal beneficiario")
         UFFICIO = "ufficio", _("d'ufficio")
 
-    professionista = models.ForeignKey(Professionista, on_delete=models.PROTECT, related_name="sedute")
-    codice = models.ForeignKey(CodiceUnivoco, on_delete=models.PROTECT, related_name="sedute")
-    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="+")
+    professionista = models.ForeignKey(
+        Professionista, verbose_name=_("professionista"), on_delete=models.PROTECT, related_name="sedute"
+    )
+    codice = models.ForeignKey(
+        CodiceUnivoco, verbose_name=_("codice"), on_delete=models.PROTECT, related_name="sedute"
+    )
+    studio = models.ForeignKey(Studio, verbose_name=_("studio"), on_delete=models.PROTECT, related_name="+")
     inizio = models.DateTimeField(_("data e ora"))
     durata_minuti = models.PositiveSmallIntegerField(_("durata (minuti)"))
     importo = models.DecimalField(_("importo"), **MONEY)
-    stato = models.CharField(max_length=10, choices=Stato.choices, default=Stato.PRENOTATA)
-    prenotata_il = models.DateTimeField(auto_now_add=True)
-    modificata_il = models.DateTimeField(null=True, blank=True)
-    confermata_il = models.DateTimeField(null=True, blank=True)
-    annullata_il = models.DateTimeField(null=True, blank=True)
-    annullata_da = models.CharField(max_length=14, choices=AnnullataDa.choices, blank=True)
+    stato = models.CharField(_("stato"), max_length=10, choices=Stato.choices, default=Stato.PRENOTATA)
+    prenotata_il = models.DateTimeField(_("prenotata il"), auto_now_add=True)
+    modificata_il = models.DateTimeField(_("modificata il"), null=True, blank=True)
+    confermata_il = models.DateTimeField(_("confermata il"), null=True, blank=True)
+    annullata_il = models.DateTimeField(_("annullata il"), null=True, blank=True)
+    annullata_da = models.CharField(_("annullata da"), max_length=14, choices=AnnullataDa.choices, blank=True)
     # The booking form's one-time key: a double click or a resubmission books once.
     chiave_invio = models.UUIDField(null=True, blank=True, editable=False)
 
