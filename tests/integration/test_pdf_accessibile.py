@@ -41,8 +41,10 @@ def test_the_language_is_the_one_of_the_template(monkeypatch):
     monkeypatch.setattr(
         pdf,
         "render_to_string",
-        lambda *a, **k: '<!doctype html><html lang="de"><head><title>Quittung</title></head>'
-        "<body><h1>Quittung</h1><p>Text</p></body></html>",
+        lambda *a, **k: (
+            '<!doctype html><html lang="de"><head><title>Quittung</title></head>'
+            "<body><h1>Quittung</h1><p>Text</p></body></html>"
+        ),
     )
     testo = _testo(pdf.pdf("irrilevante.html", {}))
     assert b"/Lang (de)" in testo
