@@ -177,12 +177,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Strict CSP: everything from our own origin, no inline scripts or styles.
+# Strict CSP: everything from our own origin, no inline scripts or styles ('unsafe-inline' never).
+# Two exceptions by hash, for <style> elements Bootstrap Italia's bundle inserts on every page: the bundled
+# Video.js adds "vjs-styles-defaults" (created empty, then filled: both contents are hashed). A hash allows
+# that exact text only. After upgrading static/vendor/bootstrap-italia, tests/e2e/test_csp.py says whether
+# the hashes still match (Chromium's console error gives the new one).
+STILI_BOOTSTRAP_ITALIA = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style> Video.js inserts
+    "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",  # Video.js's .video-js/.vjs-fluid defaults
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", *STILI_BOOTSTRAP_ITALIA],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

@@ -35,6 +35,25 @@ class IdentityProvider:
         raise NotImplementedError
 
 
+# The login page's SPID and CIE buttons lead to the URL that starts each flow, set by the provider that
+# plugs in (settings IDENTITA_URL_SPID / IDENTITA_URL_CIE: a path, an absolute URL or a URL name). While
+# neither is set the buttons are shown disabled with a note that access is not configured here.
+ACCESSI = {"spid": "IDENTITA_URL_SPID", "cie": "IDENTITA_URL_CIE"}
+
+
+def url_accesso(tipo: str) -> str:
+    """Where the "Entra con SPID"/"Entra con CIE" button leads, or "" if that access is not configured."""
+    from django.urls import NoReverseMatch, reverse
+
+    valore = getattr(settings, ACCESSI[tipo], "") or ""
+    if not valore or "/" in valore:
+        return valore
+    try:
+        return reverse(valore)
+    except NoReverseMatch:
+        return ""
+
+
 class DevLoginProvider(IdentityProvider):
     """Development simulator: trusts what the form says.
 

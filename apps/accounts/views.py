@@ -10,7 +10,7 @@ from apps.core.lingua import LINGUE
 
 from .demo import DEMO_IDENTITIES
 from .forms import DevLoginForm
-from .identity import DevLoginProvider, login_identita
+from .identity import DevLoginProvider, login_identita, url_accesso
 
 
 def _next_url(request):
@@ -23,10 +23,20 @@ def _next_url(request):
 def login_view(request):
     """Entry point: SPID/CIE buttons (when a provider is configured) and, in development only,
     the login simulator."""
+    successivo = request.GET.get("next", "")
+    if successivo and not url_has_allowed_host_and_scheme(
+        successivo, {request.get_host()}, request.is_secure()
+    ):
+        successivo = ""
     return render(
         request,
         "accounts/login.html",
-        {"dev_login": DevLoginProvider().is_enabled(), "next": request.GET.get("next", "")},
+        {
+            "dev_login": DevLoginProvider().is_enabled(),
+            "next": successivo,
+            "url_spid": url_accesso("spid"),
+            "url_cie": url_accesso("cie"),
+        },
     )
 
 

@@ -1,4 +1,9 @@
-"""PDF documents of the portal (WeasyPrint, shipped Titillium Web fonts)."""
+"""PDF documents of the portal (WeasyPrint, shipped Titillium Web fonts).
+
+Every PDF is tagged PDF/UA-1 (WeasyPrint's `pdf_variant`): a structure tree (headings, tables with their
+header cells, paragraphs) that screen readers follow, the document language taken from the template's
+`<html lang>` and the title from its `<title>`, shown by the reader instead of the file name.
+"""
 
 import threading
 import time
@@ -15,6 +20,8 @@ STAMPA_CSS = settings.BASE_DIR / "static" / "css" / "stampa.css"
 # (fontconfig/Pango state) is shared, and gunicorn's sync workers never contend for it.
 # Set up again every hour: the copies live in /tmp, which a cleaner may empty under a long-lived worker.
 DURATA_FOGLIO = 3600  # seconds
+# Tagged, with /Lang and /Title and DisplayDocTitle (Legge 4/2004: documents as accessible as the pages).
+VARIANTE_PDF = "pdf/ua-1"
 _lock = threading.Lock()
 _stampa = None
 _stampa_da = 0.0
@@ -42,7 +49,7 @@ def pdf(template: str, context: dict) -> bytes:
     with _lock:
         foglio, fonts = _foglio_di_stampa()
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-            stylesheets=[foglio], font_config=fonts
+            stylesheets=[foglio], font_config=fonts, pdf_variant=VARIANTE_PDF
         )
 
 

@@ -71,6 +71,7 @@ OPERATORE_PERMS = {
                        "add_importazionecnop"],
     "sedute": ["view_seduta"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica", "view_esecuzionejob"],
+    "pagine": ["view_paginacontenuto", "change_paginacontenuto", "add_paginacontenuto", "view_valutazione"],
 }  # fmt: skip
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("note-legali/", views.note_legali, name="note_legali"),
     path("mappa-del-sito/", views.mappa, name="mappa"),
+    path("valuta/<slug:percorso>/", views.valuta, name="valuta"),
 ]

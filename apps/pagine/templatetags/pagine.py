@@ -1,0 +1,27 @@
+from django import template
+
+from apps.pagine.testo import corpo_html
+
+register = template.Library()
+
+
+@register.filter
+def corpo(testo: str):
+    """{{ pagina.corpo|corpo }}: the page's text with its few marks, everything else escaped."""
+    return corpo_html(testo)
+
+
+@register.inclusion_tag("pagine/_valuta_modulo.html", takes_context=True)
+def modulo_valutazione(context, percorso: str):
+    """The "Valuta il servizio" box of a journey (pagine/_valuta.html): the form, or thanks when this session
+    has already rated it."""
+    from apps.pagine.forms import ValutazioneForm
+    from apps.pagine.views import gia_valutato
+
+    request = context["request"]
+    return {
+        "percorso": percorso,
+        "gia": gia_valutato(request, percorso),
+        "form": ValutazioneForm(),
+        "next": request.get_full_path(),
+    }
