@@ -22,6 +22,11 @@ def _test_defaults(settings):
     from apps.core import riferimenti
 
     riferimenti.svuota()
+    # Every test starts in Italian: a request in another language leaves the thread in it (the middleware
+    # activates the user's language and nothing switches it back between tests).
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     # Jobs run in-process in tests, even when REDIS_URL points to a live broker.
     from bonuspsi.celery import app
 

@@ -120,7 +120,10 @@ def voci_errori(form) -> list[tuple[str, str]]:
     for f in form.visible_fields():
         # A radio group has no element of its own id: link to its first option.
         ancora = f"{f.auto_id}_0" if f.widget_type == "radioselect" else (f.id_for_label or f.auto_id)
-        voci += [(ancora, f"{f.label}: {e}") for e in f.errors]
+        # The label first, unless the message already names the field ("IBAN non valido…" on the IBAN).
+        voci += [
+            (ancora, e if str(f.label).lower() in str(e).lower() else f"{f.label}: {e}") for e in f.errors
+        ]
     return voci
 
 

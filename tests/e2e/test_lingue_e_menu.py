@@ -13,7 +13,7 @@ def test_the_switcher_changes_language_and_the_home_passes_axe(page: Page, live_
     expect(page.locator("html")).to_have_attribute("lang", "it")
     axe()
     for codice in ["en", "de", "it"]:
-        page.get_by_role("button", name=re.compile("Lingua|Language|Sprache")).click()
+        page.get_by_role("button", name=re.compile("Lingua|Language|Sprache", re.I)).click()
         page.locator(f"button[name=language][value={codice}]").click()
         expect(page.locator("html")).to_have_attribute("lang", codice)
         axe()
@@ -34,7 +34,18 @@ def test_the_language_chosen_is_saved_on_the_user(page: Page, live_server, demo_
     from apps.accounts.models import User
 
     login_as(page, live_server.url, MARIO)
-    page.get_by_role("button", name=re.compile("Lingua")).click()
+    page.get_by_role("button", name=re.compile("Lingua", re.I)).click()
     page.locator("button[name=language][value=de]").click()
     expect(page.locator("html")).to_have_attribute("lang", "de")
     assert User.objects.get(codice_fiscale=MARIO.codice_fiscale).lingua == "de"
+
+
+def test_a_page_loads_without_a_missing_resource(page: Page, live_server):
+    """The favicon (and every stylesheet, script, font and image a page asks for) is there: no 404 in the
+    console of every page."""
+    mancanti = []
+    page.on("response", lambda r: r.status >= 400 and mancanti.append(f"{r.status} {r.url}"))
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("link[rel=icon]").count() == 1
+    assert mancanti == []

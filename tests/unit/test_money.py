@@ -51,3 +51,16 @@ def test_euro_follows_the_active_language(lingua, atteso):
 
     with translation.override(lingua):
         assert euro(Decimal("1500")) == atteso
+
+
+def test_english_dates_are_day_first_with_a_24_hour_clock():
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        assert formats.date_format(dt.date(2026, 5, 3), "SHORT_DATE_FORMAT") == "03/05/2026"
+        assert (
+            formats.date_format(dt.datetime(2026, 5, 3, 22, 30), "SHORT_DATETIME_FORMAT")
+            == "03/05/2026 22:30"
+        )

@@ -47,7 +47,11 @@ def _testo_nudo(sorgente: str) -> list[str]:
     for tag in re.findall(r"<[^>]*>", s):
         if re.match(r"<input\b", tag) and re.search(r"""type\s*=\s*["']?hidden""", tag):
             continue
-        trovati += [v[1:-1] for _nome, v in _ATTRIBUTI.findall(tag)]
+        # A value is read only on an <input> button; a <button>'s value is what the form sends.
+        leggibili = _ATTRIBUTI.findall(tag)
+        if not re.match(r"<input\b", tag):
+            leggibili = [(n, v) for n, v in leggibili if n != "value"]
+        trovati += [v[1:-1] for _nome, v in leggibili]
     testo = re.sub(r"<[^>]*>", "\n", s)
     trovati += testo.split("\n")
     trovati = [re.sub(r"&[a-z]+;|&#\d+;", " ", t).replace("§", " ").strip() for t in trovati]
@@ -60,6 +64,8 @@ def test_the_template_scanner_sees_what_it_must():
     assert _testo_nudo("{% translate 'Ciao' %} <b>{{ nome }}</b> INPS – 2025") == []
     assert _testo_nudo("{% blocktranslate %}Ciao {{ n }}{% endblocktranslate %}") == []
     assert _testo_nudo('<input type="hidden" name="a" value="fisso">') == []
+    assert _testo_nudo('<input type="submit" value="Invia">') == ["Invia"]
+    assert _testo_nudo('<button name="azione" value="conferma">{% translate "Conferma" %}</button>') == []
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
