@@ -127,8 +127,17 @@ class VerificaForm(forms.Form):
 
     def clean_codice_fiscale(self):
         cf = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
+        if len(cf) != 16:
+            raise ValidationError(
+                gettext("Il codice fiscale ha 16 caratteri: quello indicato ne ha %(n)d.") % {"n": len(cf)}
+            )
         if not is_valid_codice_fiscale(cf):
-            raise ValidationError(gettext("Codice fiscale non valido: controlla i 16 caratteri."))
+            raise ValidationError(
+                gettext(
+                    "Codice fiscale non valido: controlla i 16 caratteri, "
+                    "l'ultimo è un carattere di controllo."
+                )
+            )
         return cf
 
 

@@ -246,3 +246,18 @@ def test_booking_in_another_language_costs_no_extra_query(client, bob, codice):
     italiano = _query_prenotazione(client, bob, codice, "it")
     tedesco = _query_prenotazione(client, bob, codice, "de")
     assert tedesco == italiano
+
+
+@pytest.mark.parametrize(
+    "cf, messaggio",
+    [
+        ("RSSMRA85M01H501", "Il codice fiscale ha 16 caratteri: quello indicato ne ha 15."),
+        ("RSSMRA85M01H501Z", "Codice fiscale non valido: controlla i 16 caratteri, l'ultimo è un carattere"),
+    ],
+)
+def test_a_wrong_codice_fiscale_says_whether_it_is_the_length_or_the_characters(client, bob, cf, messaggio):
+    entra_come_professionista(client, bob)
+    response = client.post(
+        reverse("professionista:prenota"), {"codice_fiscale": cf, "codice": "ABCDEFGHJKLM"}
+    )
+    assert any(messaggio in e for e in response.context["form"].errors["codice_fiscale"])
