@@ -14,7 +14,12 @@ from apps.domande.reference import OPERATORE_GROUP
 from apps.pagine.contenuti import PREDEFINITI, carica_contenuti_predefiniti
 from apps.pagine.models import PaginaContenuto, Valutazione
 from apps.pagine.testo import corpo_html
-from tests.factories import DomandaFactory, UserFactory
+from tests.factories import (
+    DomandaFactory,
+    SedutaFactory,
+    UserFactory,
+    entra_come_professionista,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +196,20 @@ def test_the_rating_box_ends_the_apply_journey_receipt():
     request.session = {"pagine_valutati": ["domanda"]}
     html = render_to_string("cittadino/ricevuta.html", {"domanda": DomandaFactory()}, request=request)
     assert "Hai già valutato questo servizio" in html
+
+
+def test_the_rating_box_ends_the_booking_journey(client, bob):
+    seduta = SedutaFactory(professionista=bob)
+    entra_come_professionista(client, seduta.professionista)
+    url = reverse("professionista:riepilogo", args=[seduta.pk]) + "?azione=prenotata"
+    testo = _testo(client.get(url))
+    assert f'action="{reverse("pagine:valuta", args=["prenotazione"])}"' in testo
+    risposta = client.post(
+        reverse("pagine:valuta", args=["prenotazione"]), {"valuta-voto": "5", "next": url}, follow=True
+    )
+    assert risposta.redirect_chain[-1][0] == url
+    assert "Hai già valutato questo servizio" in _testo(risposta)
+    assert Valutazione.objects.get().percorso == "prenotazione"
 
 
 def test_operators_see_counts_and_average_per_journey_read_only(client, operatrice):

@@ -25,3 +25,16 @@ def modulo_valutazione(context, percorso: str):
         "form": ValutazioneForm(),
         "next": request.get_full_path(),
     }
+
+
+@register.simple_tag
+def statico(percorso: str) -> str:
+    """{% static %} for the error pages, which must draw even when the static manifest lacks a file (a
+    deployment without collectstatic, a half-finished upgrade): then the unhashed URL."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    try:
+        return static(percorso)
+    except ValueError:
+        return settings.STATIC_URL + percorso
