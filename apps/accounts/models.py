@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("utenti")
 
     def __str__(self):
-        return self.get_full_name() or f"Utente {self.pk}"
+        return self.get_full_name() or _("Utente %(n)s") % {"n": self.pk}
 
     def get_full_name(self):
         return f"{self.nome} {self.cognome}".strip()

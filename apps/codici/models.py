@@ -51,7 +51,7 @@ class CodiceUnivoco(models.Model):
 
     def __str__(self):
         # Never the code itself: str() ends up in logs and admin breadcrumbs.
-        return f"Codice n. {self.pk}"
+        return _("Codice n. %(n)s") % {"n": self.pk}
 
     @property
     def residuo(self) -> Decimal:
@@ -89,7 +89,7 @@ class MovimentoCodice(models.Model):
         verbose_name_plural = _("movimenti del codice")
 
     def __str__(self):
-        return f"{self.get_tipo_display()} n. {self.pk}"
+        return _("%(tipo)s n. %(n)s") % {"tipo": self.get_tipo_display(), "n": self.pk}
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Provincia, Regione
@@ -289,7 +290,7 @@ class Domanda(models.Model):
         ]
 
     def __str__(self):
-        return f"Domanda {self.protocollo}"
+        return _("Domanda %(protocollo)s") % {"protocollo": self.protocollo}
 
     @property
     def importo_spettante(self) -> Decimal:
@@ -354,4 +355,7 @@ class RappresentanzaLegale(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_tipo_display()} dal {self.valida_dal:%d/%m/%Y}"
+        return _("%(tipo)s dal %(data)s") % {
+            "tipo": self.get_tipo_display(),
+            "data": date_format(self.valida_dal, "SHORT_DATE_FORMAT"),
+        }

@@ -3,6 +3,7 @@
 The actions live here, not in domande's admin: domande must not import graduatorie (dependency
 direction), so the Bando admin is re-registered with the actions added."""
 
+import datetime as dt
 import io
 import tempfile
 
@@ -10,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +65,11 @@ def _pubblicate(anno, r) -> str:
     return _(
         "Graduatorie del bando %(anno)s pubblicate il %(data)s: %(codici)s codici univoci, "
         "%(notifiche)s notifiche in coda."
-    ) % {"anno": anno, **r}
+    ) % {**r, "anno": anno, "data": _data_locale(r["data"])}
+
+
+def _data_locale(iso: str) -> str:
+    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
 
 admin.site.unregister(Bando)

@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -32,7 +34,9 @@ class ImportazioneCnop(models.Model):
         verbose_name_plural = _("importazioni lista CNOP")
 
     def __str__(self):
-        return f"Importazione CNOP del {self.eseguita_il:%d/%m/%Y %H:%M}"
+        return _("Importazione CNOP del %(data)s") % {
+            "data": date_format(timezone.localtime(self.eseguita_il), "SHORT_DATETIME_FORMAT")
+        }
 
 
 class Professionista(models.Model):
@@ -161,7 +165,7 @@ class CanaleAccredito(models.Model):
         ]
 
     def __str__(self):
-        return f"Canale {self.iban_mascherato}"
+        return _("Canale %(iban)s") % {"iban": self.iban_mascherato}
 
     @property
     def iban_mascherato(self) -> str:

@@ -67,7 +67,7 @@ class Seduta(models.Model):
         ]
 
     def __str__(self):
-        return f"Seduta n. {self.pk}"
+        return _("Seduta n. %(n)s") % {"n": self.pk}
 
     @property
     def numero(self) -> str:

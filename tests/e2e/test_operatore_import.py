@@ -10,6 +10,7 @@ from apps.core.models import AuditEvent
 from apps.demo.services import ANNO_APERTO
 from apps.domande.importer import INTESTAZIONE
 from apps.domande.models import Bando, Domanda
+from tests.e2e.conftest import axe_violazioni
 from tests.e2e.test_journey_domanda import ANNA, login_as
 from tests.factories import make_cf
 
@@ -40,6 +41,7 @@ def test_operator_imports_domande_from_csv(page: Page, live_server, demo_world, 
     page.get_by_role("button", name="Importa").click()
     expect(page.locator("#errori-import li")).to_have_count(1)
     expect(page.locator("#errori-import")).to_contain_text("riga 3")
+    assert axe_violazioni(page, moduli=True) == []
     shot("import-errori")
     assert Domanda.objects.filter(bando=bando).count() == prima
 
@@ -63,6 +65,7 @@ def test_operator_searches_by_post_and_reveals_a_code(page: Page, live_server, d
     assert "ricerca=" in page.url and cf not in page.url.upper()
     expect(page.locator("#result_list")).to_contain_text(codice.domanda.protocollo)
     shot("ricerca-domanda")
+    assert axe_violazioni(page) == []  # the results of a search (desktop: admin lists are wide tables)
     assert AuditEvent.objects.filter(azione="ricerca.operatore", dettagli__risultati=1).exists()
 
     page.goto(f"{live_server.url}/operatori/codici/codiceunivoco/{codice.pk}/change/")
@@ -72,4 +75,5 @@ def test_operator_searches_by_post_and_reveals_a_code(page: Page, live_server, d
     expect(page.locator("#codice-in-chiaro")).to_have_text(codice.codice)
     assert codice.codice not in page.url
     shot("codice-mostrato")
+    assert axe_violazioni(page) == []
     assert AuditEvent.objects.filter(azione="codice.mostrato", oggetto_id=str(codice.pk)).count() == 1

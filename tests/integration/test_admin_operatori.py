@@ -198,3 +198,16 @@ class TestAdminNellaLinguaDellOperatore:
         in_lingua(carol, "de")
         html = pagina(client_carol.get(reverse("admin:index")))
         assert "Angemeldet als <strong>Carol</strong>." in html
+
+
+def test_the_publication_message_gives_the_date_in_the_operators_format(client_carol, bando):
+    from django.contrib.messages import get_messages
+    from django.utils import timezone
+
+    DomandaFactory(bando=bando, isee=Decimal("1000.00"))
+    url = reverse("admin:domande_bando_changelist")
+    for azione in ["calcola_graduatorie", "pubblica_graduatorie"]:
+        response = client_carol.post(url, {"action": azione, "_selected_action": [bando.pk]}, follow=True)
+    oggi = timezone.localdate()
+    testi = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any(f"pubblicate il {oggi:%d/%m/%Y}:" in t for t in testi), testi
