@@ -1,7 +1,7 @@
 """Fill English and German translations from a Python dict file: `python tools/traduci.py FILE.py`.
 
 FILE.py defines T = {msgid: (english, german)}; for a plural msgid each of the two is a (singular, plural)
-pair. Only entries present in the catalogues are written; an existing translation is replaced, and the
+pair. A key (context, msgid) names an entry with that msgctxt (pgettext); a plain msgid only entries without. Only entries present in the catalogues are written; an existing translation is replaced, and the
 entry loses a "fuzzy" flag. Needs polib in the virtualenv (`.venv/bin/pip install polib`, a tool only)."""
 
 import runpy
@@ -16,9 +16,10 @@ def main(sorgente: str) -> None:
         percorso = f"locale/{lingua}/LC_MESSAGES/django.po"
         po = polib.pofile(percorso, wrapwidth=79)
         for voce in po:
-            if voce.msgid not in tabella:
+            chiave = (voce.msgctxt, voce.msgid) if voce.msgctxt else voce.msgid
+            if chiave not in tabella:
                 continue
-            testo = tabella[voce.msgid][indice]
+            testo = tabella[chiave][indice]
             if voce.msgid_plural:
                 voce.msgstr_plural = {0: testo[0], 1: testo[1]}
             else:
