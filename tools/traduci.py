@@ -1,7 +1,8 @@
 """Fill English and German translations from a Python dict file: `python tools/traduci.py FILE.py`.
 
 FILE.py defines T = {msgid: (english, german)}; for a plural msgid each of the two is a (singular, plural)
-pair. A key (context, msgid) names an entry with that msgctxt (pgettext); a plain msgid only entries without. Only entries present in the catalogues are written; an existing translation is replaced, and the
+pair. A key (context, msgid) names an entry with that msgctxt (pgettext); a plain msgid only entries
+without. Only entries present in the catalogues are written; an existing translation is replaced, and the
 entry loses a "fuzzy" flag. Needs polib in the virtualenv (`.venv/bin/pip install polib`, a tool only)."""
 
 import runpy
