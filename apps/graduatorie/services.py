@@ -151,11 +151,17 @@ _PROTOCOLLO, _IMPORTO = "\x01protocollo\x01", "\x01importo\x01"  # where the dat
 
 def _importo_sql(lingua: str) -> str:
     """SQL of Posizione.importo_assegnato (`p.`) written as apps.core.money.euro writes it in `lingua`."""
-    numero = "to_char(p.importo_assegnato, 'FM999,999,999,990.00')"  # 1,500.00
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        numero = "to_char(p.importo_assegnato, 'FM999,999,999,990.00')"  # 1,500.00
+    else:  # SQLite (make run): whole euros with separators, then the cents ("%%" is a literal %)
+        centesimi = "CAST(round(p.importo_assegnato * 100) AS INTEGER)"
+        numero = f"(printf('%%,d', {centesimi} / 100) || '.' || printf('%%02d', {centesimi} %% 100))"
     with translation.override(lingua):
         campione = euro(Decimal("1500"))
     if campione.startswith("1.500,00"):  # Italian, German: the separators swapped, the symbol after
-        return f"translate({numero}, ',.', '.,') || ' €'"
+        return f"replace(replace(replace({numero}, ',', '#'), '.', ','), '#', '.') || ' €'"
     return f"'€' || {numero}"
 
 
