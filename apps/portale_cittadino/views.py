@@ -107,8 +107,10 @@ def presenta(request, pk):
     azione = request.POST.get("azione")
     if azione == "modifica":
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
-    # The confirm step's inputs are the riepilogo's, vouched for by its token: only the form's shape there.
-    if not form.is_valid() if azione == "conferma" else _errori_del_modulo(request, form):
+    # The confirm step's inputs are the riepilogo's, vouched for by its token: only the form's shape there;
+    # the form step shows every error of the submission at once.
+    con_errori = (not form.is_valid()) if azione == "conferma" else _errori_del_modulo(request, form)
+    if con_errori:
         return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
     try:
         if azione == "conferma":
