@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.professionisti",
     "apps.sedute",
     "apps.graduatorie",
+    "apps.fatture",
+    "apps.rimborsi",
     "apps.portale_cittadino",
     "apps.portale_professionista",
     "apps.pagine",

@@ -14,7 +14,9 @@ from apps.codici.models import CodiceUnivoco, MovimentoCodice
 from apps.codici.services import genera_codice
 from apps.core.models import Provincia, Regione
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
+from apps.fatture.models import Fattura, SedutaFatturata
 from apps.professionisti.models import CanaleAccredito, Professionista, Studio
+from apps.rimborsi.models import TrasferimentoRisorse
 from apps.sedute.models import Seduta
 
 _seq = itertools.count(1)
@@ -254,3 +256,75 @@ class SedutaFactory(factory.django.DjangoModelFactory):
             riferimento=obj.numero,
         )
         obj.codice.refresh_from_db()
+
+
+def seduta_confermata(
+    professionista=None, codice=None, *, giorni_fa: int = 5, importo=Decimal("50.00"), **kw
+):
+    """A confermata seduta that took place `giorni_fa` days ago, amounts in the code's `utilizzato`."""
+    extra = {}
+    if professionista is not None:
+        extra["professionista"] = professionista
+    if codice is not None:
+        extra["codice"] = codice
+    return SedutaFactory(
+        **extra,
+        stato=Seduta.Stato.CONFERMATA,
+        inizio=timezone.now() - dt.timedelta(days=giorni_fa),
+        confermata_il=timezone.now() - dt.timedelta(days=giorni_fa),
+        importo=importo,
+        **kw,
+    )
+
+
+_numeri_fattura = itertools.count(1)
+
+
+def fattura_registrata(
+    professionista=None,
+    codice=None,
+    *,
+    sedute: int = 2,
+    totale=None,
+    data=None,
+    registrata_il=None,
+    importo=Decimal("50.00"),
+    **kw,
+) -> Fattura:
+    """A registered (da_pagare) fattura for `sedute` new confermata sedute of one code, written directly
+    as registra_fattura would leave it: the sedute fatturata, one SedutaFatturata each."""
+    professionista = professionista or ProfessionistaFactory()
+    codice = codice or CodiceFactory()
+    righe = [
+        seduta_confermata(professionista, codice, giorni_fa=10 + i, importo=importo) for i in range(sedute)
+    ]
+    bonus = sum((s.importo for s in righe), Decimal("0"))
+    fattura = Fattura.objects.create(
+        professionista=professionista,
+        codice=codice,
+        bando_id=codice.domanda.bando_id,
+        regione_id=codice.domanda.regione_id,
+        emittente=kw.pop("emittente", professionista.nominativo),
+        numero=kw.pop("numero", f"{next(_numeri_fattura)}/T"),
+        data=data or timezone.localdate() - dt.timedelta(days=2),
+        totale=totale if totale is not None else bonus,
+        importo_bonus=bonus,
+        registrata_il=registrata_il or timezone.now(),
+        **kw,
+    )
+    SedutaFatturata.objects.bulk_create(
+        [SedutaFatturata(fattura=fattura, seduta=s, importo=s.importo) for s in righe]
+    )
+    Seduta.objects.filter(pk__in=[s.pk for s in righe]).update(stato=Seduta.Stato.FATTURATA)
+    return fattura
+
+
+class TrasferimentoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrasferimentoRisorse
+
+    bando = factory.SubFactory(BandoFactory)
+    regione = factory.LazyFunction(regione)
+    data = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    importo = Decimal("10000.00")
+    riferimento = factory.Sequence(lambda n: f"TR-{n:05d}")

@@ -42,6 +42,7 @@ class Seduta(models.Model):
     modificata_il = models.DateTimeField(_("modificata il"), null=True, blank=True)
     confermata_il = models.DateTimeField(_("confermata il"), null=True, blank=True)
     annullata_il = models.DateTimeField(_("annullata il"), null=True, blank=True)
+    rimborsata_il = models.DateField(_("rimborsata il"), null=True, blank=True)
     annullata_da = models.CharField(_("annullata da"), max_length=14, choices=AnnullataDa.choices, blank=True)
     # The booking form's one-time key: a double click or a resubmission books once.
     chiave_invio = models.UUIDField(null=True, blank=True, editable=False)

@@ -342,3 +342,30 @@ def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     seduta.save(update_fields=["stato", "confermata_il"])
     audit(utente, "seduta.confermata", seduta)
     return seduta
+
+
+# --- Invoicing and payment (called by fatture, which owns the fattura's rules) -------------------------
+
+
+def fattura_sedute(utente, seduta_ids: list[int]) -> int:
+    """confermata → fatturata for these sedute. The caller (registra_fattura) holds the code's lock and has
+    checked them under `select_for_update`; the state filter makes a stale id change nothing. Returns how
+    many changed: fewer than asked means some were no longer confermata, and the caller rolls back."""
+    return Seduta.objects.filter(pk__in=seduta_ids, stato=Seduta.Stato.CONFERMATA).update(
+        stato=Seduta.Stato.FATTURATA
+    )
+
+
+def rilascia_sedute_fatturate(seduta_ids: list[int]) -> int:
+    """fatturata → confermata: the fattura was withdrawn; the sedute can be invoiced again."""
+    return Seduta.objects.filter(pk__in=seduta_ids, stato=Seduta.Stato.FATTURATA).update(
+        stato=Seduta.Stato.CONFERMATA
+    )
+
+
+def segna_sedute_rimborsate(seduta_ids, pagata_il: dt.date) -> int:
+    """fatturata → rimborsata with the payment date (set-based: a batch pays thousands at once).
+    `seduta_ids` may be a queryset of ids."""
+    return Seduta.objects.filter(pk__in=seduta_ids, stato=Seduta.Stato.FATTURATA).update(
+        stato=Seduta.Stato.RIMBORSATA, rimborsata_il=pagata_il
+    )

@@ -61,12 +61,19 @@ def test_a_violation_breaks_its_contract(copia, modulo, riga, contratto):
     assert any(line.startswith(contratto) for line in rotti), result.stdout
 
 
+def test_fatture_may_not_import_graduatorie(copia):
+    (copia / "apps" / "fatture" / "services.py").write_text("import apps.graduatorie.services  # noqa\n")
+    result = lint(copia)
+    assert result.returncode == 1, result.stdout
+    assert "One-way dependencies" in result.stdout and "BROKEN" in result.stdout
+
+
 def test_an_app_created_later_is_checked_once_it_exists(copia):
-    """fatture is an optional layer today: once created, it may not import graduatorie."""
-    fatture = copia / "apps" / "fatture"
-    fatture.mkdir()
-    (fatture / "__init__.py").write_text("")
-    (fatture / "services.py").write_text("import apps.graduatorie.services  # noqa\n")
+    """api is an optional layer today: once created, it may not import demo (a sink)."""
+    api = copia / "apps" / "api"
+    api.mkdir()
+    (api / "__init__.py").write_text("")
+    (api / "views.py").write_text("import apps.demo.services  # noqa\n")
     result = lint(copia)
     assert result.returncode == 1, result.stdout
     assert "One-way dependencies" in result.stdout and "BROKEN" in result.stdout
