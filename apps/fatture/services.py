@@ -237,6 +237,11 @@ def _blocca_sedute(professionista, ids: list[int]) -> list[Seduta]:
     return list(_sedute_del_professionista(professionista, ids).select_for_update())
 
 
+def _blocca_fattura(pk: int) -> Fattura:
+    """The fattura row FOR UPDATE: the monthly batch locks the same row before moving it."""
+    return Fattura.objects.select_for_update().get(pk=pk)
+
+
 def controlla_fattura(
     professionista, *, sedute, emittente=None, numero=None, data=None, totale=None, oggi=None
 ) -> list[DomainError]:
@@ -397,7 +402,7 @@ def ritira_fattura(utente, fattura: Fattura, *, adesso=None) -> Fattura:
     docstring), and re-reads the state under the lock."""
     adesso = adesso or timezone.now()
     blocca_codice(fattura.codice_id)
-    fattura = Fattura.objects.select_for_update().get(pk=fattura.pk)
+    fattura = _blocca_fattura(fattura.pk)
     if fattura.stato == Fattura.Stato.RITIRATA:
         return fattura
     if not fattura.ritirabile:
