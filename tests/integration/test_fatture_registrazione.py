@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.models import AuditEvent
@@ -18,6 +19,7 @@ from tests.factories import (
     CodiceFactory,
     ProfessionistaFactory,
     SedutaFactory,
+    UserFactory,
     fattura_registrata,
     seduta_confermata,
     utente_di,
@@ -464,3 +466,24 @@ def test_withdrawal_rereads_the_state_under_the_lock():
     assert fattura.stato == Fattura.Stato.DA_PAGARE  # stale copy
     with pytest.raises(services.DomainError):
         ritira_fattura(None, fattura)
+
+
+# --- Admin: read-only and audited ------------------------------------------------------------------
+
+
+def test_admin_lists_and_opens_fatture_read_only_audited_amounts_in_euro(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    admin_client = client
+    fattura = fattura_registrata(totale=Decimal("1200.00"))
+    lista = admin_client.get(reverse("admin:fatture_fattura_changelist"))
+    assert lista.status_code == 200
+    assert fattura.numero in lista.content.decode() and "1.200,00\u00a0€" in lista.content.decode()
+    html = admin_client.get(reverse("admin:fatture_fattura_change", args=[fattura.pk])).content.decode()
+    assert fattura.codice.codice not in html and fattura.codice.codice_mascherato in html
+    assert "1.100,00\u00a0€" in html  # the patient's share
+    for riga in fattura.righe.select_related("seduta"):
+        assert riga.seduta.numero in html
+    assert AuditEvent.objects.filter(azione="fattura.visualizzata", oggetto_id=str(fattura.pk)).count() == 1
+    assert admin_client.get(reverse("admin:fatture_fattura_add")).status_code == 403
+    assert admin_client.post(reverse("admin:fatture_fattura_delete", args=[fattura.pk])).status_code == 403
+    assert Fattura.objects.filter(pk=fattura.pk).exists()
