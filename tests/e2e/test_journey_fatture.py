@@ -10,12 +10,14 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.codici.models import CodiceUnivoco
+from apps.fatture import services
 from apps.fatture.models import Fattura
 from apps.professionisti.models import Professionista
+from apps.rimborsi.models import LottoRimborsi, Rimborso, VoceRimborso
 from apps.sedute.models import Seduta
 from tests.e2e.test_journey_domanda import login_as
 from tests.e2e.test_journey_professionista import GIUSEPPE, MARCO, menu
-from tests.factories import CanaleFactory, seduta_confermata
+from tests.factories import CanaleFactory, fattura_registrata, seduta_confermata
 
 
 def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_server, demo_world, shot, axe):
@@ -117,3 +119,51 @@ def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_se
     assert set(Seduta.objects.filter(pk__in=[s.pk for s in sedute]).values_list("stato", flat=True)) == {
         "confermata"
     }
+
+
+def test_after_the_batch_the_seduta_shows_its_payment(page: Page, live_server, demo_world, shot, axe):
+    """The real service's "dettaglio rimborso seduta": state, batch month, date paid, masked IBAN."""
+    base = live_server.url
+    marco = Professionista.objects.get(codice_fiscale=MARCO.codice_fiscale)
+    canale = marco.canali.filter(attuale=True).first() or CanaleFactory(professionista=marco)
+    codice = CodiceUnivoco.objects.get(domanda__cf_beneficiario=GIUSEPPE.codice_fiscale)
+    fattura = fattura_registrata(marco, codice, sedute=1, numero="8/2026")
+    lotto = LottoRimborsi.objects.create(mese=dt.date(2026, 10, 1))
+    rimborso = Rimborso.objects.create(
+        lotto=lotto,
+        numero="R-E2E-1",
+        professionista=marco,
+        canale=canale,
+        iban=canale.iban,
+        beneficiario=marco.nominativo,
+        importo=fattura.importo_bonus,
+        stato=Rimborso.Stato.PAGATO,
+        pagato_il=dt.date(2026, 11, 5),
+    )
+    VoceRimborso.objects.create(
+        rimborso=rimborso,
+        fattura=fattura,
+        bando=fattura.bando,
+        regione=fattura.regione,
+        importo=fattura.importo_bonus,
+    )
+    services.segna_in_pagamento([fattura.pk])
+    services.segna_rimborsate([fattura.pk], dt.date(2026, 11, 5))
+
+    login_as(page, base, MARCO)
+    page.get_by_role("link", name="Cambia profilo").click()
+    page.get_by_role("button", name="Prosegui come Psicoterapeuta").click()
+    menu(page, "Le mie sedute").click()
+    page.get_by_role("row").filter(has_text="rimborsata").get_by_role("link", name="Visualizza").click()
+    expect(page.locator("#stato-pagamento")).to_have_text("rimborsata")
+    blocco = page.get_by_role("region", name="Dettaglio rimborso")
+    expect(blocco).to_contain_text("Ottobre 2026")
+    expect(blocco).to_contain_text("05/11/2026")
+    expect(blocco).to_contain_text(canale.iban_mascherato)
+    expect(blocco).not_to_contain_text(canale.iban)
+    shot("seduta-rimborsata")
+    axe()
+    page.get_by_role("link", name="fattura n. 8/2026 del").click()
+    expect(page.get_by_role("region", name="Dettaglio rimborso")).to_contain_text("R-E2E-1")
+    expect(page.get_by_role("link", name="Ritira fattura")).to_have_count(0)
+    axe()
