@@ -1,6 +1,7 @@
 """The professional's invoices in Chromium (seed 000, "Registrazione e rimborso fattura"): register a fattura
 for a patient's confirmed sedute (the errors first, all at once), see the riepilogo, find it in Le mie
-fatture and its detail with the "dettaglio rimborso", the seduta's detail, withdraw it. axe on every page."""
+fatture and its detail with the "dettaglio rimborso", the seduta's detail, withdraw it; after a batch, the
+payment in the seduta's and the fattura's "dettaglio rimborso". axe on every page."""
 
 import datetime as dt
 import re
