@@ -299,6 +299,8 @@ def registra_fattura(
         )
     if isinstance(data, dt.datetime):
         data = timezone.localdate(data) if timezone.is_aware(data) else data.date()
+    if not isinstance(data, dt.date):
+        raise FatturaNonValida([DomainError(_("Indica la data della fattura."), "data")])
     codici = set(_sedute_del_professionista(professionista, ids).values_list("codice_id", flat=True))
     if len(codici) != 1:  # none, someone else's, or two patients: nothing to lock, the rules say why
         raise FatturaNonValida(

@@ -9,6 +9,7 @@ disabled that must see both get past it, or the test would prove nothing.
 
 import threading
 import time
+import uuid
 from collections import Counter
 from decimal import Decimal
 
@@ -178,6 +179,33 @@ def test_one_number_on_two_codes_at_once_one_wins_and_the_other_reads_why(monkey
         Seduta.Stato.CONFERMATA,
         Seduta.Stato.FATTURATA,
     ]
+
+
+def test_a_double_click_registers_once(monkeypatch):
+    """Two submissions of one form (same one-time key) at once: the second waits on the code's lock and
+    gets the fattura the first registered."""
+    bob = ProfessionistaFactory()
+    utente = utente_di(bob)
+    seduta = seduta_confermata(bob, CodiceFactory(), giorni_fa=3)
+    chiave = uuid.uuid4()
+    passati = finestra_dopo_il_controllo(monkeypatch)
+
+    def invia():
+        fattura = services.registra_fattura(
+            utente,
+            bob,
+            sedute=[seduta],
+            emittente="X",
+            numero="1",
+            data=timezone.localdate(),
+            totale=50,
+            chiave_invio=chiave,
+        )
+        return ("registrata", fattura.pk)
+
+    esiti = in_parallelo(invia, invia)
+    assert esiti[0] == esiti[1] == ("registrata", Fattura.objects.get().pk), esiti
+    assert len(passati) == 1
 
 
 # --- A withdrawal racing the monthly batch ---------------------------------------------------------

@@ -384,6 +384,12 @@ def test_every_error_at_once(bob, due_sedute):
     assert_niente_salvato(due_sedute)
 
 
+def test_a_date_that_is_not_a_date_is_refused(bob, due_sedute):
+    with pytest.raises(FatturaNonValida) as exc:
+        registra(bob, due_sedute, data="2026-01-01")
+    assert errori(exc) == [("data", "Indica la data della fattura.")]
+
+
 def test_missing_date_and_total(bob, due_sedute):
     with pytest.raises(FatturaNonValida) as exc:
         registra(bob, due_sedute, data=None, totale=None)
