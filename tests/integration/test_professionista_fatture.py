@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from apps.accounts.models import User
 from apps.fatture import services
 from apps.fatture.models import Fattura
 from apps.rimborsi.models import FatturaSospesa, LottoRimborsi, Rimborso, VoceRimborso
@@ -401,3 +402,31 @@ def test_home_and_menu_link_the_fatture(entrato):
     html = html_di(entrato.get(reverse("professionista:home")))
     assert reverse("professionista:fatture") in html
     assert URL_REGISTRA in html
+
+
+@pytest.mark.parametrize(
+    ("lingua", "attesi"),
+    [
+        (
+            "en",
+            ["Register invoice", "Sessions to invoice", "Confirm invoice", "The invoice date cannot be in"],
+        ),
+        ("de", ["Rechnung erfassen", "Abzurechnende Sitzungen", "Rechnung bestätigen", "Das Rechnungsdatum"]),
+    ],
+)
+def test_the_pages_and_messages_are_in_the_professionals_language(
+    client, bob, sedute_di_alice, lingua, attesi
+):
+    entra_come_professionista(client, bob)
+    User.objects.filter(codice_fiscale=bob.codice_fiscale).update(lingua=lingua)
+    try:
+        domani = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        pagina = html_di(client.post(URL_REGISTRA, dati(sedute_di_alice, data=domani)))
+        assert f'<html lang="{lingua}"' in pagina
+        for testo in attesi:
+            assert testo in pagina
+        fattura = fattura_registrata(bob)
+        pagina = html_di(client.get(reverse("professionista:fattura", args=[fattura.pk])))
+        assert ("Reimbursement details" if lingua == "en" else "Details der Rückerstattung") in pagina
+    finally:
+        translation.activate("it")
