@@ -20,6 +20,8 @@ from apps.core.validators import (
     validate_iban,
     validate_partita_iva,
 )
+from apps.fatture.models import Fattura
+from apps.fatture.services import MASSIMO_TOTALE
 from apps.professionisti.models import CanaleAccredito
 from apps.professionisti.services import normalizza_iban
 from apps.sedute.models import Seduta
@@ -242,3 +244,106 @@ class FiltroSeduteForm(forms.Form):
         if dati.get("dal") and dati.get("al") and dati["dal"] > dati["al"]:
             self.add_error("al", gettext("La data finale precede quella iniziale."))
         return dati
+
+
+# --- Fatture -------------------------------------------------------------------------------------
+
+
+class TotaleField(forms.CharField):
+    """A fattura's total in euro as Italians type it ("1.200,50" too); up to what a money column holds."""
+
+    def to_python(self, value):
+        value = super().to_python(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if "," in value:  # Italian: dots group thousands, the comma is the decimal point
+            value = value.replace(".", "").replace(",", ".")
+        if not value:
+            return None
+        esempio = formats.number_format(Decimal("120.00"), decimal_pos=2, use_l10n=True)
+        try:
+            totale = Decimal(value)
+        except ArithmeticError as exc:
+            raise ValidationError(
+                gettext("Indica un importo in euro con al massimo due decimali, ad esempio %(esempio)s.")
+                % {"esempio": esempio}
+            ) from exc
+        if not totale.is_finite():
+            raise ValidationError(
+                gettext("Indica un importo in euro con al massimo due decimali, ad esempio %(esempio)s.")
+                % {"esempio": esempio}
+            )
+        if totale < Decimal("0.01"):
+            raise ValidationError(
+                gettext("Il totale della fattura deve essere di almeno %(minimo)s.")
+                % {"minimo": euro(Decimal("0.01"))}
+            )
+        if totale > MASSIMO_TOTALE:
+            raise ValidationError(
+                gettext("Il totale della fattura non può superare %(massimo)s.")
+                % {"massimo": euro(MASSIMO_TOTALE)}
+            )
+        if totale != totale.quantize(Decimal("0.01")):
+            raise ValidationError(gettext("Il totale della fattura ha al massimo due decimali."))
+        return totale
+
+
+class SeduteField(forms.MultipleChoiceField):
+    """The ticked sedute, as ids. Any id passes here: the service says what is wrong with each (another
+    professional's, already invoiced…), under lock. The template draws the boxes grouped by patient."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        ids = []
+        for voce in super().to_python(value):
+            if not voce.isdigit() or len(voce) > 18:
+                raise ValidationError(gettext("Seleziona le sedute dall'elenco."))
+            ids.append(int(voce))
+        return ids
+
+    def valid_value(self, value):
+        return True
+
+
+class RegistraFatturaForm(forms.Form):
+    sedute = SeduteField(
+        label=_("Sedute da fatturare"),
+        error_messages={"required": _("Seleziona almeno una seduta da fatturare.")},
+    )
+    emittente = forms.CharField(
+        label=_("Ragione sociale o nominativo di chi emette la fattura"),
+        max_length=200,
+        widget=forms.TextInput(attrs=TESTO),
+        error_messages={"required": _("Indica chi ha emesso la fattura (ragione sociale o nominativo).")},
+    )
+    data = forms.DateField(
+        label=_("Data fattura"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
+        error_messages={"required": _("Indica la data della fattura.")},
+    )
+    numero = forms.CharField(
+        label=_("Numero fattura"),
+        max_length=60,  # spaces are collapsed before the 30 characters are counted
+        widget=forms.TextInput(attrs=TESTO),
+        error_messages={"required": _("Indica il numero della fattura.")},
+    )
+    totale = TotaleField(
+        label=_("Importo totale della fattura (€)"),
+        widget=forms.TextInput(attrs={**TESTO, "inputmode": "decimal"}),
+        help_text=_("Il totale che risulta sulla fattura: almeno la somma delle sedute selezionate."),
+        error_messages={"required": _("Indica il totale della fattura in euro.")},
+    )
+    # One-time key of this form: a resubmission registers once.
+    chiave_invio = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+
+
+class FiltroFattureForm(FiltroSeduteForm):
+    stato = forms.ChoiceField(
+        label=_("Stato del pagamento"), required=False, choices=[("", _("Tutti")), *Fattura.Stato.choices]
+    )
+
+    field_order = ["dal", "al", "paziente", "stato"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dal"].label = _("Data fattura dal")
+        self.fields["al"].label = _("Data fattura al")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_fatture
 
 app_name = "professionista"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("sedute/<int:pk>/annulla/", views.annulla, name="annulla"),
     path("sedute/<int:pk>/conferma/", views.conferma, name="conferma"),
     path("sedute/<int:pk>/stesso-paziente/", views.stesso_paziente, name="stesso_paziente"),
+    path("fatture/", views_fatture.elenco, name="fatture"),
+    path("fatture/registra/", views_fatture.registra, name="registra_fattura"),
+    path("fatture/<int:pk>/", views_fatture.dettaglio, name="fattura"),
+    path("fatture/<int:pk>/riepilogo/", views_fatture.riepilogo, name="riepilogo_fattura"),
+    path("fatture/<int:pk>/ritira/", views_fatture.ritira, name="ritira_fattura"),
 ]

@@ -16,12 +16,15 @@ from apps.core.exceptions import DomainError
 from apps.core.lingua import nella_lingua
 from apps.core.net import client_ip
 from apps.core.pdf import pdf_response
+from apps.fatture.models import Fattura
+from apps.fatture.selectors import fattura_della_seduta, fatture_del_professionista
 from apps.professionisti.selectors import canale_attuale, canali_di, professionista_di
 from apps.professionisti.services import (
     aggiungi_canale,
     aggiungi_studio,
     imposta_canale_attuale,
 )
+from apps.rimborsi.selectors import pagamento_fattura
 from apps.sedute import services as sedute
 from apps.sedute.models import Seduta
 from apps.sedute.selectors import (
@@ -87,6 +90,9 @@ def home(request):
             "canale": canale_attuale(request.professionista),
             "prenotate": qs.filter(stato=Seduta.Stato.PRENOTATA).count(),
             "confermate": qs.filter(stato=Seduta.Stato.CONFERMATA).count(),
+            "fatture_da_pagare": fatture_del_professionista(request.professionista)
+            .filter(stato__in=[Fattura.Stato.DA_PAGARE, Fattura.Stato.SOSPESA, Fattura.Stato.IN_PAGAMENTO])
+            .count(),
         },
     )
 
@@ -273,7 +279,13 @@ def _contesto(seduta: Seduta, **extra) -> dict:
 
 @professionista_required
 def dettaglio(request, pk):
-    return render(request, "professionista/seduta.html", _contesto(_seduta(request, pk)))
+    seduta = _seduta(request, pk)
+    fattura = fattura_della_seduta(seduta)
+    return render(
+        request,
+        "professionista/seduta.html",
+        _contesto(seduta, fattura=fattura, pagamento=pagamento_fattura(fattura) if fattura else None),
+    )
 
 
 @professionista_required
