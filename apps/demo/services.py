@@ -27,11 +27,17 @@ from apps.domande.importer_rappresentanze import importa_rappresentanze
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP, load_reference_data
 from apps.domande.services import presenta_domanda
+from apps.fatture.models import Fattura
+from apps.fatture.services import registra_fattura
 from apps.graduatorie.models import Graduatoria
 from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
 from apps.professionisti.importer import importa_cnop
 from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista
 from apps.professionisti.services import aggiungi_canale
+from apps.rimborsi.pagamenti import registra_pagamento
+from apps.rimborsi.importer import importa_trasferimenti
+from apps.rimborsi.services import genera_rimborsi, mese_successivo
+from apps.sedute.services import conferma_seduta, prenota_seduta
 
 ANNO_APERTO = 2099
 ANNO_CHIUSO = 2098
@@ -74,6 +80,17 @@ LAZIO_CHIUSO = [
     (D("49000.00"), None),
 ]  # fmt: skip
 BUDGET_LAZIO_CHIUSO = D("7600.00")
+
+ANNO_RIMBORSI = 2097
+# Marco Galli's patients on an older demo bando, published six months ago, so that their sedute, fatture and
+# one monthly batch lie in the past: Lazio's and Lombardia's funds have arrived, Campania's have not.
+# (codice fiscale, regione, provincia, ISEE)
+PAZIENTI_RIMBORSI = [
+    (_cf("DMOPZA80A01H501"), "120", "RM", D("9000.00")),  # fattura paid in a past batch
+    (_cf("DMOPZB81A02F839"), "150", "NA", D("11000.00")),  # same batch: sospesa, no funds from Campania
+    (_cf("DMOPZC82A03F205"), "030", "MI", D("14000.00")),  # fattura registered today: waiting
+]
+TRASFERIMENTI_DEMO = Path(settings.BASE_DIR) / "fixtures" / "trasferimenti_demo.csv"  # Lazio, Lombardia
 
 
 def _filler_cf(n: int) -> str:
@@ -136,7 +153,13 @@ def _attestazione(cf: str, valore: Decimal, oggi: dt.date, difforme: bool = Fals
 
 
 def _domanda(
-    bando: Bando, cf: str, attestazione: AttestazioneIsee, presentata_il, richiedente=None
+    bando: Bando,
+    cf: str,
+    attestazione: AttestazioneIsee,
+    presentata_il,
+    richiedente=None,
+    regione: str = "120",
+    provincia: str = "RM",
 ) -> Domanda:
     esistente = Domanda.objects.filter(bando=bando, cf_beneficiario=cf).first()
     if esistente:
@@ -144,8 +167,8 @@ def _domanda(
     numero = protocolli.nuovo_numero(bando)  # the web channel's numbering, as if submitted there
     return Domanda.objects.create(
         bando=bando, protocollo=protocolli.protocollo(bando, numero), richiedente=richiedente,
-        cf_richiedente=cf, cf_beneficiario=cf, regione=Regione.objects.get(pk="120"),
-        provincia=Provincia.objects.get(pk="RM"), isee=attestazione.valore, isee_tipo=attestazione.tipo,
+        cf_richiedente=cf, cf_beneficiario=cf, regione=Regione.objects.get(pk=regione),
+        provincia=Provincia.objects.get(pk=provincia), isee=attestazione.valore, isee_tipo=attestazione.tipo,
         attestazione=attestazione, presentata_il=presentata_il,
         email=richiedente.email if richiedente else f"demo.{numero}@example.org",
         cellulare=f"+39333{numero:07d}",
@@ -169,6 +192,79 @@ def _rappresentanze(utenti: dict[str, User]) -> None:
     """The demo links, through the real importer, once (a second run must not write a second audit)."""
     if not RappresentanzaLegale.objects.filter(cf_richiedente=MARIO, cf_beneficiario=GIULIA).exists():
         importa_rappresentanze(RAPPRESENTANZE_DEMO, RAPPRESENTANZE_DEMO.name, operatore=utenti[ANNA])
+
+
+def _a(giorno: dt.date, ora: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(giorno, dt.time(ora)))
+
+
+def _bando_rimborsi(oggi: dt.date) -> Bando:
+    regole = _regole(
+        ANNO_RIMBORSI,
+        oggi - dt.timedelta(days=260),
+        oggi - dt.timedelta(days=200),
+        "Bando dimostrativo (rimborsi)",
+    )
+    bando, _ = Bando.objects.get_or_create(
+        anno=ANNO_RIMBORSI, defaults=regole | {"giorni_prima_seduta": None}
+    )
+    for _cf_paziente, regione, _provincia, _isee in PAZIENTI_RIMBORSI:
+        BudgetRegionale.objects.get_or_create(
+            bando=bando, regione_id=regione, defaults={"importo": D("10000.00")}
+        )
+    return bando
+
+
+def _fattura_demo(
+    utenti, marco: Professionista, codice: CodiceUnivoco, quando: dt.datetime, numero: str
+) -> Fattura:
+    """Two sedute a week apart, booked and confirmed by Marco, then invoiced at `quando` (140.00 € in all:
+    100.00 € on the bonus, 40.00 € paid by the patient)."""
+    utente, studio, sedute = utenti[MARCO], marco.studi.first(), []
+    for giorni in (14, 7):
+        inizio = quando - dt.timedelta(days=giorni)
+        seduta = prenota_seduta(
+            utente, marco, codice_id=codice.pk, codice_fiscale=codice.domanda.cf_beneficiario, studio=studio,
+            inizio=inizio, durata_minuti=50, importo=D("50.00"), adesso=inizio - dt.timedelta(days=3),
+        )  # fmt: skip
+        sedute.append(conferma_seduta(utente, seduta, adesso=inizio + dt.timedelta(hours=1)))
+    return registra_fattura(
+        utente, marco, sedute=sedute, emittente=marco.nominativo, numero=numero,
+        data=timezone.localdate(quando), totale=D("140.00"), adesso=quando,
+    )  # fmt: skip
+
+
+def _rimborsi_demo(utenti: dict[str, User], oggi: dt.date) -> None:
+    """Marco Galli's fatture on the older demo bando: one paid in a past monthly batch (Lazio), one of the
+    same batch sospesa (Campania has transferred nothing), one registered today and waiting (Lombardia)."""
+    bando = _bando_rimborsi(oggi)
+    operatore = utenti[ANNA]
+    if not Graduatoria.objects.filter(bando=bando, stato=Graduatoria.Stato.PUBBLICATA).exists():
+        for n, (cf, regione, provincia, isee) in enumerate(PAZIENTI_RIMBORSI):
+            _domanda(
+                bando, cf, _attestazione(cf, isee, oggi), _a(bando.apertura + dt.timedelta(days=1 + n)),
+                regione=regione, provincia=provincia,
+            )  # fmt: skip
+        calcola_graduatorie(bando, attore=operatore)
+        pubblica_graduatorie(bando, data=oggi - dt.timedelta(days=180), attore=operatore)
+    if Fattura.objects.filter(bando=bando).exists():
+        return
+    marco = Professionista.objects.get(codice_fiscale=MARCO)
+    codici = {
+        c.domanda.cf_beneficiario: c
+        for c in CodiceUnivoco.objects.filter(domanda__bando=bando).select_related("domanda")
+    }
+    (lazio, *_), (campania, *_), (lombardia, *_) = PAZIENTI_RIMBORSI
+    passato = _a(oggi - dt.timedelta(days=60))
+    _fattura_demo(utenti, marco, codici[lazio], passato, f"1/{passato.year}")
+    _fattura_demo(utenti, marco, codici[campania], passato + dt.timedelta(hours=1), f"2/{passato.year}")
+    importa_trasferimenti(TRASFERIMENTI_DEMO, TRASFERIMENTI_DEMO.name, operatore=operatore)
+    lotto = genera_rimborsi(passato.date(), operatore)
+    pagato_il = min(mese_successivo(lotto.mese) + dt.timedelta(days=4), oggi)
+    for rimborso in lotto.rimborsi.all():
+        registra_pagamento(operatore, rimborso, pagato_il)
+    adesso = timezone.now()
+    _fattura_demo(utenti, marco, codici[lombardia], adesso, f"3/{adesso.year}")
 
 
 def _utenti() -> dict[str, User]:
@@ -229,6 +325,7 @@ def seed_demo(oggi: dt.date | None = None) -> dict:
         operatore = utenti[ANNA]
         calcola_graduatorie(chiuso, attore=operatore)
         pubblica_graduatorie(chiuso, data=oggi, attore=operatore)
+    _rimborsi_demo(utenti, oggi)
     return {
         "bando_aperto": aperto.anno,
         "bando_chiuso": chiuso.anno,

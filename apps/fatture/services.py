@@ -281,6 +281,7 @@ def registra_fattura(
     totale,
     chiave_invio: uuid.UUID | None = None,
     oggi: dt.date | None = None,
+    adesso: dt.datetime | None = None,
 ) -> Fattura:
     """Register the fattura of the ticked sedute (rows or ids): confirmed, not yet invoiced sedute of the
     professional on ONE code. Raises FatturaNonValida (a DomainError) listing every rule broken, each with
@@ -288,8 +289,10 @@ def registra_fattura(
 
     One transaction: the code locked first, then the sedute FOR UPDATE, every rule re-checked under the
     locks, then the Fattura, one SedutaFatturata per seduta and the sedute confermata → fatturata. With
-    `chiave_invio` (the form's one-time key) a resubmission returns the fattura already registered."""
-    oggi = oggi or timezone.localdate()
+    `chiave_invio` (the form's one-time key) a resubmission returns the fattura already registered.
+    `adesso` is the registration time (default now; seed_demo and tests move it), `oggi` its local day."""
+    adesso = adesso or timezone.now()
+    oggi = oggi or timezone.localdate(adesso)
     emittente, numero = normalizza_emittente(emittente), normalizza_numero(numero)
     ids, totale = _ids(sedute), _totale(totale)
     if data is None or totale is None:
@@ -347,6 +350,7 @@ def registra_fattura(
                 totale=totale,
                 importo_bonus=bonus,
                 chiave_invio=chiave_invio,
+                registrata_il=adesso,
             )
             SedutaFatturata.objects.bulk_create(
                 [SedutaFatturata(fattura=fattura, seduta=s, importo=s.importo) for s in righe]
