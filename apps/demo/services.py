@@ -34,8 +34,8 @@ from apps.graduatorie.services import calcola_graduatorie, pubblica_graduatorie
 from apps.professionisti.importer import importa_cnop
 from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista
 from apps.professionisti.services import aggiungi_canale
-from apps.rimborsi.pagamenti import registra_pagamento
 from apps.rimborsi.importer import importa_trasferimenti
+from apps.rimborsi.pagamenti import registra_pagamento
 from apps.rimborsi.services import genera_rimborsi, mese_successivo
 from apps.sedute.services import conferma_seduta, prenota_seduta
 
