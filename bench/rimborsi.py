@@ -64,9 +64,9 @@ def prepara(n: int, professionisti: int) -> int:
     call_command("load_reference_data", verbosity=0)
     with connection.cursor() as cur:  # bench database only
         cur.execute(
-            "TRUNCATE rimborsi_vocerimborso, rimborsi_fatturasospesa, rimborsi_rimborso, rimborsi_lottorimborsi, "
-            "rimborsi_trasferimentorisorse, fatture_sedutafatturata, fatture_fattura, codici_movimentocodice, "
-            "sedute_seduta, codici_codiceunivoco, professionisti_canaleaccredito, professionisti_studio, "
+            "TRUNCATE rimborsi_vocerimborso, rimborsi_fatturasospesa, rimborsi_rimborso, "
+            "rimborsi_lottorimborsi, rimborsi_trasferimentorisorse, fatture_sedutafatturata, "
+            "fatture_fattura, codici_movimentocodice, sedute_seduta, codici_codiceunivoco, professionisti_canaleaccredito, professionisti_studio, "
             "professionisti_professionista, domande_domanda CASCADE"
         )
     bando, _ = Bando.objects.update_or_create(
@@ -98,9 +98,11 @@ def prepara(n: int, professionisti: int) -> int:
     with connection.cursor() as cur:
         cur.execute(
             """INSERT INTO professionisti_professionista (codice_fiscale, cognome, nome, ordine,
-                numero_iscrizione, data_iscrizione, psicoterapeuta, data_adesione, stato, in_lista, email, pec,
+                numero_iscrizione, data_iscrizione, psicoterapeuta, data_adesione, stato, in_lista,
+                email, pec,
                 aggiornato_il)
-            SELECT 'BP' || lpad(i::text, 14, '0'), 'Cognome' || i, 'Nome', 'Lazio', i::text, '2010-01-01', true,
+            SELECT 'BP' || lpad(i::text, 14, '0'), 'Cognome' || i, 'Nome', 'Lazio', i::text,
+                '2010-01-01', true,
                 '2022-09-01', 'aderente', true, '', '', now()
             FROM generate_series(1, %s) i""",
             [professionisti],
@@ -117,21 +119,24 @@ def prepara(n: int, professionisti: int) -> int:
         cur.execute("SELECT array_agg(id ORDER BY id) FROM professionisti_professionista")
         prof_ids = cur.fetchone()[0]
         cur.execute(
-            """INSERT INTO fatture_fattura (professionista_id, codice_id, bando_id, regione_id, emittente, numero,
+            """INSERT INTO fatture_fattura (professionista_id, codice_id, bando_id, regione_id, emittente,
+                numero,
                 data, anno, totale, importo_bonus, stato, registrata_il)
             SELECT p.ids[1 + i %% array_length(p.ids, 1)], c.ids[1 + (i * 7) %% 21], %s,
                 r.ids[1 + (i * 7) %% 21], 'Emittente', i::text, '2024-10-01', 2024,
                 50 * (1 + i %% 4) + 10, 50 * (1 + i %% 4), 'da_pagare',
                 timestamptz '2024-10-01 00:00:00+02' + (i * interval '26 seconds')
             FROM generate_series(1, %s) i,
-                (SELECT %s::bigint[] AS ids) p, (SELECT %s::bigint[] AS ids) c, (SELECT %s::varchar[] AS ids) r""",
+                (SELECT %s::bigint[] AS ids) p, (SELECT %s::bigint[] AS ids) c,
+                (SELECT %s::varchar[] AS ids) r""",
             [bando.pk, n, prof_ids, [c.pk for c in codici], regioni],
         )
         # Each region's transfers cover ~90 % of its fatture.
         cur.execute(
             """INSERT INTO rimborsi_trasferimentorisorse (bando_id, regione_id, data, importo, riferimento,
                 registrato_il)
-            SELECT bando_id, regione_id, '2024-09-15', round(sum(importo_bonus) * 0.9, 2), 'BENCH-' || regione_id,
+            SELECT bando_id, regione_id, '2024-09-15', round(sum(importo_bonus) * 0.9, 2),
+                'BENCH-' || regione_id,
                 now()
             FROM fatture_fattura WHERE bando_id = %s GROUP BY bando_id, regione_id""",
             [bando.pk],
@@ -147,18 +152,21 @@ def inserimento_nudo() -> None:
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_plain")
         cur.execute(
-            "CREATE TABLE bench_plain (professionista_id bigint, canale_id bigint, importo numeric(12,2), n int)"
+            "CREATE TABLE bench_plain "
+            "(professionista_id bigint, canale_id bigint, importo numeric(12,2), n int)"
         )
         cur.execute(
             """INSERT INTO bench_plain
-            WITH fondi AS (SELECT bando_id, regione_id, sum(importo) AS disp FROM rimborsi_trasferimentorisorse
+            WITH fondi AS (SELECT bando_id, regione_id, sum(importo) AS disp
+                           FROM rimborsi_trasferimentorisorse
                            GROUP BY bando_id, regione_id),
             ordinate AS (
                 SELECT f.professionista_id, c.id AS canale_id, f.bando_id, f.regione_id, f.importo_bonus,
                     sum(f.importo_bonus) OVER (PARTITION BY f.bando_id, f.regione_id
                         ORDER BY f.registrata_il, f.id ROWS UNBOUNDED PRECEDING) AS cum
                 FROM fatture_fattura f
-                JOIN professionisti_canaleaccredito c ON c.professionista_id = f.professionista_id AND c.attuale
+                JOIN professionisti_canaleaccredito c
+                    ON c.professionista_id = f.professionista_id AND c.attuale
                 WHERE f.stato IN ('da_pagare', 'sospesa') AND f.registrata_il < '2024-11-01 00:00:00+01')
             SELECT o.professionista_id, o.canale_id, sum(o.importo_bonus), count(*)
             FROM ordinate o JOIN fondi fo ON fo.bando_id = o.bando_id AND fo.regione_id = o.regione_id
@@ -221,7 +229,7 @@ def main() -> None:
                 str(out),
             ]
             t_sepa, proc = tempo(
-                lambda: subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+                lambda: subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
             )  # noqa: S603
             if proc.returncode:
                 print(proc.stdout, proc.stderr[:5000])
@@ -233,7 +241,8 @@ def main() -> None:
         print("(c) esporta_sepa: comando non presente, saltato")
     totale = t_gen + t_sepa
     print(
-        f"totale (b)+(c) = {totale:.1f} s (obiettivo <= 30 s); genera_rimborsi / SQL nudo = {t_gen / t_nudo:.1f}x"
+        f"totale (b)+(c) = {totale:.1f} s (obiettivo <= 30 s); "
+        f"genera_rimborsi / SQL nudo = {t_gen / t_nudo:.1f}x"
     )
 
 
