@@ -66,7 +66,8 @@ def prepara(n: int, professionisti: int) -> int:
         cur.execute(
             "TRUNCATE rimborsi_vocerimborso, rimborsi_fatturasospesa, rimborsi_rimborso, "
             "rimborsi_lottorimborsi, rimborsi_trasferimentorisorse, fatture_sedutafatturata, "
-            "fatture_fattura, codici_movimentocodice, sedute_seduta, codici_codiceunivoco, professionisti_canaleaccredito, professionisti_studio, "
+            "fatture_fattura, codici_movimentocodice, sedute_seduta, codici_codiceunivoco, "
+            "professionisti_canaleaccredito, professionisti_studio, "
             "professionisti_professionista, domande_domanda CASCADE"
         )
     bando, _ = Bando.objects.update_or_create(
