@@ -6,11 +6,14 @@ exist?" check: with the lock the second never gets there while the first is insi
 out), without it both do — and the controls show what the lock prevents: a second lotto of the same month
 stopped only by the unique constraint on LottoRimborsi.mese, and, for two different months, the same
 fattura charged twice stopped only by the partial unique constraint on VoceRimborso(fattura).
+A withdrawal in flight (row locked, state changed, not yet committed) is waited for by the batch's
+FOR UPDATE on the fatture; its control, without that lock, commits funds to a withdrawn fattura.
 """
 
 import contextlib
 import datetime as dt
 import threading
+import time
 import zoneinfo
 from collections import Counter
 from decimal import Decimal
@@ -166,3 +169,54 @@ def test_control_without_any_lock_two_months_charge_the_same_fatture_stopped_onl
     # the region's funds a second time; only "fattura_pagata_una_sola_volta" refuses them.
     assert esiti[("IntegrityError", "fattura_pagata_una_sola_volta")] == 1, esiti
     assert_ogni_fattura_in_una_voce(fatture)
+
+
+# --- a withdrawal racing the batch ----------------------------------------------------------------
+
+
+def ritiro_e_lotto(fattura) -> Counter:
+    """A withdrawal (as ritira_fattura does it: lock the row, check, update) holds its lock for a moment
+    while the batch starts; returns both outcomes."""
+    bloccata = threading.Event()
+
+    def ritira():
+        from django.db import transaction
+
+        with transaction.atomic():
+            f = Fattura.objects.select_for_update().get(pk=fattura.pk)
+            assert f.ritirabile
+            Fattura.objects.filter(pk=f.pk).update(stato=Fattura.Stato.RITIRATA)
+            bloccata.set()
+            time.sleep(0.5)  # the batch runs meanwhile
+        return ("ritirata", f.pk)
+
+    def genera():
+        assert bloccata.wait(timeout=10)
+        return ("lotto", services.genera_rimborsi(OTTOBRE).pk)
+
+    return in_parallelo(ritira, genera)
+
+
+def test_a_withdrawal_in_flight_is_waited_for_and_the_withdrawn_fattura_is_not_batched(fatture):
+    esiti = ritiro_e_lotto(fatture[0])
+    assert esiti[("ritirata", fatture[0].pk)] == 1, esiti
+    assert Fattura.objects.get(pk=fatture[0].pk).stato == Fattura.Stato.RITIRATA
+    assert not VoceRimborso.objects.filter(fattura=fatture[0]).exists()
+    assert_ogni_fattura_in_una_voce_tranne(fatture, fatture[0])
+
+
+def test_control_without_locking_the_fatture_a_withdrawn_fattura_gets_paid(fatture, monkeypatch):
+    monkeypatch.setattr(services, "_blocca_fatture", lambda fine: None)
+    esiti = ritiro_e_lotto(fatture[0])
+    assert esiti[("ritirata", fatture[0].pk)] == 1, esiti
+    # The batch read it as da_pagare before the withdrawal committed: its funds are committed to a
+    # withdrawn fattura (an active voce), while the fattura says ritirata.
+    assert Fattura.objects.get(pk=fatture[0].pk).stato == Fattura.Stato.RITIRATA
+    assert VoceRimborso.objects.filter(fattura=fatture[0], attiva=True).exists()
+
+
+def assert_ogni_fattura_in_una_voce_tranne(fatture, esclusa):
+    altre = [f for f in fatture if f.pk != esclusa.pk]
+    assert sorted(VoceRimborso.objects.filter(attiva=True).values_list("fattura_id", flat=True)) == sorted(
+        f.pk for f in altre
+    )
