@@ -85,4 +85,5 @@ def test_operator_generates_a_month_batch(page: Page, live_server, demo_world, s
     page.get_by_role("button", name="Genera il lotto").click()
     expect(page.locator(".messagelist")).to_contain_text("Lotto 10/2025")
     shot("lotto-generato")
+    assert axe_violazioni(page) == []  # the batches' list
     assert LottoRimborsi.objects.filter(mese__year=2025, mese__month=10).exists()
