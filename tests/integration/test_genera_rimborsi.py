@@ -388,3 +388,12 @@ def test_beat_runs_the_batch_on_day_one_for_the_month_just_ended(settings):
     assert voce["schedule"].day_of_month == {1}
     assert mese_appena_finito(dt.date(2026, 1, 1)) == dt.date(2025, 12, 1)
     assert mese_appena_finito(dt.date(2026, 3, 1)) == dt.date(2026, 2, 1)
+
+
+def test_december_ends_at_new_year_in_rome_time(bando, bob):
+    assert fine_del_mese(dt.date(2025, 12, 1)) == dt.datetime(2026, 1, 1, tzinfo=ROMA)
+    capodanno = fattura(bob, bando, quando=dt.datetime(2025, 12, 31, 23, 30, tzinfo=ROMA))  # 22:30 UTC
+    gennaio = fattura(bob, bando, quando=dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC))  # 00:30 in Rome
+    fondi(bando, "1000.00")
+    genera_rimborsi(dt.date(2025, 12, 1))
+    assert stati(capodanno, gennaio) == [Fattura.Stato.IN_PAGAMENTO, Fattura.Stato.DA_PAGARE]

@@ -196,3 +196,25 @@ def test_admin_generates_the_month_batch(client, carol):
     testo = client.post(url, {"mese": "2999-01"}).content.decode()
     assert "non è ancora finito" in testo
     assert "Indicare il mese" in client.post(url, {"mese": "ottobre"}).content.decode()
+
+
+def test_admin_funds_page_shows_what_a_batch_committed(client, carol):
+    from apps.rimborsi.services import genera_rimborsi
+    from tests.factories import CanaleFactory, CodiceFactory, ProfessionistaFactory, fattura_registrata
+
+    bando = BandoFactory(anno=2025)
+    importa_trasferimenti(scrivi_in_memoria(LAZIO))
+    bob = ProfessionistaFactory()
+    CanaleFactory(professionista=bob)
+    codice = CodiceFactory(domanda__bando=bando, domanda__regione=regione("120"))
+    fattura_registrata(bob, codice, sedute=2, registrata_il=dt.datetime(2025, 10, 20, 12, tzinfo=dt.UTC))
+    genera_rimborsi(dt.date(2025, 10, 1))
+    testo = client.get(reverse("admin:rimborsi_trasferimentorisorse_fondi"), {"bando": bando.pk})
+    riga = next(r for r in testo.content.decode().split("<tr>") if "Lazio" in r)
+    assert ["125.000,00 €", "0,00 €", "100,00 €", "124.900,00 €"] == [
+        c.split("</td>")[0] for c in riga.split("<td>")[1:]
+    ]
+
+
+def scrivi_in_memoria(*righe):
+    return SimpleUploadedFile("t.csv", ("\n".join([HEADER, *righe]) + "\n").encode())
