@@ -211,8 +211,11 @@ def test_admin_funds_page_shows_what_a_batch_committed(client, carol):
     genera_rimborsi(dt.date(2025, 10, 1))
     testo = client.get(reverse("admin:rimborsi_trasferimentorisorse_fondi"), {"bando": bando.pk})
     riga = next(r for r in testo.content.decode().split("<tr>") if "Lazio" in r)
-    assert ["125.000,00 €", "0,00 €", "100,00 €", "124.900,00 €"] == [
-        c.split("</td>")[0] for c in riga.split("<td>")[1:]
+    assert [c.split("</td>")[0] for c in riga.split("<td>")[1:]] == [
+        "125.000,00 €",
+        "0,00 €",
+        "100,00 €",
+        "124.900,00 €",
     ]
 
 
