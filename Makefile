@@ -56,6 +56,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/graduatoria.py $(BENCH_ARGS)
 	$(BIN)/python bench/domande.py $(DOMANDE_ARGS)
+	$(BIN)/python bench/rimborsi.py $(RIMBORSI_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3 staticfiles

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from bonuspsi.env import env_bool, env_int_min
@@ -263,6 +264,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at start; operators then edit the schedule in admin.
 CELERY_BEAT_SCHEDULE = {
     "invia-notifiche": {"task": "apps.core.tasks.send_pending_notifiche", "schedule": 300.0},
+    # Day 1 of each month, 02:00 Rome time: the batch of the month just ended (the task's default).
+    "genera-rimborsi-mensile": {
+        "task": "apps.rimborsi.tasks.genera_rimborsi_task",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
 }
 
 CACHES = {
