@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from bonuspsi.env import env_bool, env_int_min
@@ -263,7 +264,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at start; operators then edit the schedule in admin.
 CELERY_BEAT_SCHEDULE = {
     "invia-notifiche": {"task": "apps.core.tasks.send_pending_notifiche", "schedule": 300.0},
+    # Every bando whose termine_fatturazione has passed: cancel its un-invoiced sedute (idempotent).
+    "chiusura-fatturazione": {
+        "task": "apps.graduatorie.tasks.chiusura_fatturazione_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# --- SEPA (apps/rimborsi/sepa.py) ---------------------------------------------------------------
+# INPS's account the monthly reimbursements are paid from: the debtor of the pain.001.001.09 file. The
+# defaults are a demo account (a well-formed IBAN and BIC of no real use); production sets all three.
+# A wrong IBAN or BIC stops the export with a clear error before any file is written.
+SEPA_DEBTOR_NAME = env.str("SEPA_DEBTOR_NAME", default="INPS - Istituto Nazionale della Previdenza Sociale")
+SEPA_DEBTOR_IBAN = env.str("SEPA_DEBTOR_IBAN", default="IT60X0542811101000000123456")
+SEPA_DEBTOR_BIC = env.str("SEPA_DEBTOR_BIC", default="DEMOITRRXXX")
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
