@@ -112,8 +112,9 @@ def giorno_lavorativo(giorno: dt.date) -> bool:
 
 
 def data_esecuzione(mese: dt.date, oggi: dt.date) -> dt.date:
-    """The first business day of month M+1 after `oggi` (the day of the first export); when exported
-    after M+1 is over, the next business day (a bank refuses a date in the past)."""
+    """The first business day of month M+1 after `oggi`, the day of the first export
+    (`esporta_lotto(oggi=…)` records the export on that day); when exported after M+1 is over, the next
+    business day (a bank refuses a date in the past)."""
     ultimo = calendar.monthrange(mese.year, mese.month)[1]
     giorno = max(mese.replace(day=ultimo) + dt.timedelta(days=1), oggi + dt.timedelta(days=1))
     while not giorno_lavorativo(giorno):
@@ -279,8 +280,11 @@ def esporta_lotto(mese: dt.date, *, utente=None, oggi: dt.date | None = None, sc
         _controlla_esportabile(lotto)
         riesportazione = lotto.esportato_il is not None
         esportato_il = lotto.esportato_il or timezone.now()
-        inizio = timezone.localdate(esportato_il) if riesportazione else (oggi or timezone.localdate())
-        esecuzione = data_esecuzione(lotto.mese, inizio)
+        if not riesportazione and oggi is not None:  # --oggi: the export is recorded on that day
+            esportato_il = timezone.make_aware(
+                dt.datetime.combine(oggi, timezone.localtime(esportato_il).time())
+            )
+        esecuzione = data_esecuzione(lotto.mese, timezone.localdate(esportato_il))
         contenuto, transazioni, totale = contenuto_sepa(lotto, creato_il=esportato_il, esecuzione=esecuzione)
         if scrivi is not None:
             scrivi(contenuto)
