@@ -184,8 +184,6 @@ def _controlla(esiti: list[Esito], rimborsi: dict[str, Rimborso]) -> list[str]:
 def registra_esiti(contenuto: bytes, *, utente=None) -> Resoconto:
     """Apply the report all together or not at all (EsitiNonValidi lists every problem)."""
     esiti, errori = leggi_esiti(contenuto)
-    if errori:
-        raise EsitiNonValidi(errori)
     resoconto = Resoconto()
     with transaction.atomic():
         rimborsi = {
@@ -194,7 +192,7 @@ def registra_esiti(contenuto: bytes, *, utente=None) -> Resoconto:
                 numero__in={e.end_to_end_id for e in esiti}
             )
         }
-        errori = _controlla(esiti, rimborsi)
+        errori += _controlla(esiti, rimborsi)
         if errori:
             raise EsitiNonValidi(errori)
         try:
