@@ -95,7 +95,8 @@ def test_one_notification_per_professional_in_their_language(bando, scenario):
     assert anna.canale == Notifica.Canale.EMAIL
     assert "2025" in anna.oggetto and "2 tue sedute" in anna.testo and "30/09/2026" in anna.testo
     bruno = Notifica.objects.get(destinatario="bruno@pec.example.org")  # no e-mail: the PEC
-    assert "2025" in bruno.oggetto and "annullat" not in bruno.testo and "2" in bruno.testo
+    assert bruno.oggetto == "Psychology bonus: the invoicing deadline of the 2025 call has passed"
+    assert "2 of your booked or confirmed sessions" in bruno.testo and "cancelled ex officio" in bruno.testo
 
 
 def test_a_second_run_changes_nothing_and_sends_nothing(bando, scenario):
