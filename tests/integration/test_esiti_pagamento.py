@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent
 from apps.fatture.models import Fattura, SedutaFatturata
-from apps.rimborsi import esiti
+from apps.rimborsi import esiti, pagamenti
 from apps.rimborsi.models import LottoRimborsi, Rimborso, VoceRimborso
 from apps.rimborsi.selectors import fondi_disponibili
 from apps.sedute.models import Seduta
@@ -170,3 +171,83 @@ def test_conflicting_outcomes_for_one_id_in_one_report(lotto):
     contenuto = (DATI / "misto_v03.xml").read_bytes().replace(b"BP202610-0002", b"BP202610-0001")
     with pytest.raises(esiti.EsitiNonValidi, match="più volte con esiti diversi"):
         esiti.registra_esiti(contenuto)
+
+
+# --- A manual outcome racing the bank's report: real parallel transactions (PostgreSQL) -------------
+
+
+def _in_parallelo(*lavori):
+    import threading
+
+    from django.db import connection
+
+    via, esiti_thread = threading.Barrier(len(lavori)), []
+
+    def lavora(lavoro):
+        try:
+            via.wait(timeout=30)
+            esiti_thread.append(lavoro())
+        except DomainError as exc:
+            esiti_thread.append(("DomainError", str(exc.message)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=lavora, args=(lavoro,)) for lavoro in lavori]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return esiti_thread
+
+
+def _gara(monkeypatch, *, con_lock: bool):
+    """Paid by hand and rejected by the report at the same moment, with a window after each one's
+    read of the rimborso; `con_lock=False` is the control: the same reads without select_for_update."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and real parallel transactions need PostgreSQL")
+    lotto = crea_lotto(dt.date(2026, 10, 1), professionisti=1, esportato_il=esportato(dt.date(2026, 11, 2)))
+    rimborso = lotto.rimborsi.get()
+    originale = pagamenti._blocca
+
+    def con_finestra(r):
+        if con_lock:
+            risultato = originale(r)
+        else:
+            risultato = (LottoRimborsi.objects.get(pk=r.lotto_id), Rimborso.objects.get(pk=r.pk))
+        time.sleep(0.3)
+        return risultato
+
+    monkeypatch.setattr(pagamenti, "_blocca", con_finestra)
+    esiti_gara = _in_parallelo(
+        lambda: pagamenti.registra_pagamento(None, rimborso, dt.date(2026, 11, 5)),
+        lambda: pagamenti.registra_rifiuto(None, rimborso, "AC04"),
+    )
+    return rimborso, esiti_gara
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paid_by_hand_and_rejected_at_once_exactly_one_wins(monkeypatch):
+    rimborso, esiti_gara = _gara(monkeypatch, con_lock=True)
+    assert esiti_gara.count(True) == 1 and len([e for e in esiti_gara if isinstance(e, tuple)]) == 1
+    rimborso.refresh_from_db()
+    fatture = _fatture(rimborso.numero)
+    attive = VoceRimborso.objects.filter(rimborso=rimborso, attiva=True).count()
+    if rimborso.stato == Rimborso.Stato.PAGATO:
+        assert {f.stato for f in fatture} == {Fattura.Stato.RIMBORSATA} and attive == 2
+    else:
+        assert {f.stato for f in fatture} == {Fattura.Stato.DA_PAGARE} and attive == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_both_outcomes_get_through(monkeypatch):
+    rimborso, esiti_gara = _gara(monkeypatch, con_lock=False)
+    assert esiti_gara == [True, True]  # the race the lock prevents: paid AND rejected
+    rimborso.refresh_from_db()
+    rimborsate = {f.stato for f in _fatture(rimborso.numero)} == {Fattura.Stato.RIMBORSATA}
+    # whoever wrote last, the rimborso and its fatture now disagree, and the voci are inactive
+    assert (rimborso.stato == Rimborso.Stato.PAGATO) != rimborsate
+    assert not VoceRimborso.objects.filter(rimborso=rimborso, attiva=True).exists()
