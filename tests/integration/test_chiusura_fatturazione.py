@@ -127,3 +127,25 @@ def test_command_and_daily_task(bando, scenario, capsys):
     assert _stato(scenario["dario_altro_bando"])[0] == Seduta.Stato.PRENOTATA
     call_command("chiusura_fatturazione", "--bando", "2025", "--oggi", "2026-10-02")
     assert "0 sedute annullate" in capsys.readouterr().out
+
+
+def test_a_seduta_invoiced_meanwhile_is_left_alone(bando, scenario):
+    """The sweep re-reads each seduta under its code's lock: one invoiced since it was listed stays."""
+    from django.utils import timezone
+
+    from apps.sedute.services import annulla_seduta_d_ufficio
+
+    stale = scenario["bruno_1"]
+    Seduta.objects.filter(pk=stale.pk).update(stato=Seduta.Stato.FATTURATA)
+    movimenti = MovimentoCodice.objects.count()
+    assert annulla_seduta_d_ufficio(stale, timezone.now()) is False
+    assert MovimentoCodice.objects.count() == movimenti
+    assert _stato(stale) == (Seduta.Stato.FATTURATA, "")
+
+
+def test_the_daily_beat_entry_runs_the_task():
+    from django.conf import settings
+
+    voce = settings.CELERY_BEAT_SCHEDULE["chiusura-fatturazione"]
+    assert voce["task"] == chiusura_fatturazione_task.name
+    assert voce["schedule"].hour == {2} and voce["schedule"].minute == {30}
