@@ -76,13 +76,11 @@ def registra_pagamento(utente, rimborso: Rimborso, pagato_il: dt.date, *, fonte:
             _("Il rimborso %(numero)s risulta già non riuscito (%(motivo)s): non può risultare pagato.")
             % {"numero": rimborso.numero, "motivo": rimborso.motivo_rifiuto}
         )
-    if (
-        pagato_il < timezone.localdate(lotto.esportato_il or timezone.now())
-        or pagato_il > timezone.localdate()
-    ):
+    esportato = timezone.localdate(lotto.esportato_il) if lotto.esportato_il else None
+    if pagato_il > timezone.localdate() or (esportato is not None and pagato_il < esportato):
         raise DomainError(
             _("La data del pagamento deve essere tra l'esportazione del lotto (%(dal)s) e oggi.")
-            % {"dal": formats.date_format(timezone.localdate(lotto.esportato_il), "SHORT_DATE_FORMAT")},
+            % {"dal": formats.date_format(esportato, "SHORT_DATE_FORMAT") if esportato else "–"},
             "pagato_il",
         )
     fatture.segna_rimborsate(

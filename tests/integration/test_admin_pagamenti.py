@@ -149,3 +149,12 @@ def test_lotto_action_refuses_without_permission_or_for_a_paid_batch(carol):
     richiesta = _richiesta(carol)
     assert scarica_file_sepa(modeladmin, richiesta, LottoRimborsi.objects.filter(pk=lotto.pk)) is None
     assert "esiti di pagamento" in str(list(richiesta._messages)[0])
+
+
+def test_a_payment_date_before_the_export_is_refused(operatrice, lotto):
+    rimborso = lotto.rimborsi.first()
+    risposta = _azione(operatrice, "segna_pagato", [rimborso], applica="1", pagato_il="2026-11-01")
+    messaggi = [str(m) for m in risposta.wsgi_request._messages]
+    assert any("tra l'esportazione del lotto (02/11/2026) e oggi" in m for m in messaggi)
+    rimborso.refresh_from_db()
+    assert rimborso.stato == Rimborso.Stato.IN_PAGAMENTO
