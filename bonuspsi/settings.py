@@ -269,7 +269,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.rimborsi.tasks.genera_rimborsi_task",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # Every bando whose termine_fatturazione has passed: cancel its un-invoiced sedute (idempotent).
+    "chiusura-fatturazione": {
+        "task": "apps.graduatorie.tasks.chiusura_fatturazione_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# --- SEPA (apps/rimborsi/sepa.py) ---------------------------------------------------------------
+# INPS's account the monthly reimbursements are paid from: the debtor of the pain.001.001.09 file. The
+# defaults are a demo account (a well-formed IBAN and BIC of no real use); production sets all three.
+# A wrong IBAN or BIC stops the export with a clear error before any file is written.
+SEPA_DEBTOR_NAME = env.str("SEPA_DEBTOR_NAME", default="INPS - Istituto Nazionale della Previdenza Sociale")
+SEPA_DEBTOR_IBAN = env.str("SEPA_DEBTOR_IBAN", default="IT60X0542811101000000123456")
+SEPA_DEBTOR_BIC = env.str("SEPA_DEBTOR_BIC", default="DEMOITRRXXX")
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

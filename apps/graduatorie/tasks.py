@@ -46,3 +46,28 @@ def pubblica_graduatorie_task(
         esecuzione_id=esecuzione_id,
         modificati=lambda r: r["codici"],
     )
+
+
+@shared_task(ignore_result=True, soft_time_limit=3000, time_limit=3600)
+def chiusura_fatturazione_task(oggi: str | None = None):
+    """Daily (CELERY_BEAT_SCHEDULE "chiusura-fatturazione"): every bando whose termine_fatturazione has
+    passed, each in its own recorded run, so that one failing does not stop the others."""
+    from django.utils import timezone
+
+    from .chiusura import chiudi_fatturazione
+
+    giorno = dt.date.fromisoformat(oggi) if oggi else timezone.localdate()
+    risultati = []
+    for bando in Bando.objects.filter(termine_fatturazione__lt=giorno).order_by("anno"):
+        try:
+            risultati.append(
+                esegui_job(
+                    "chiusura_fatturazione_task",
+                    {"bando_id": bando.pk, "oggi": giorno.isoformat()},
+                    lambda job, bando=bando: chiudi_fatturazione(bando, giorno),
+                    modificati=lambda r: r["annullate"],
+                )
+            )
+        except Exception:  # recorded in its EsecuzioneJob; the next bando still runs
+            risultati.append({"bando": bando.anno, "errore": True})
+    return risultati

@@ -369,3 +369,30 @@ def segna_sedute_rimborsate(seduta_ids, pagata_il: dt.date) -> int:
     return Seduta.objects.filter(pk__in=seduta_ids, stato=Seduta.Stato.FATTURATA).update(
         stato=Seduta.Stato.RIMBORSATA, rimborsata_il=pagata_il
     )
+
+
+# --- Ex officio (called by graduatorie's billing-deadline sweep) ---------------------------------------
+
+
+@transaction.atomic
+def annulla_seduta_d_ufficio(seduta: Seduta, adesso: dt.datetime) -> bool:
+    """Cancel ex officio (annullata_da = ufficio) a seduta still prenotata or confermata, releasing its
+    amount from the code's `prenotato` or `utilizzato` like any cancellation (code locked first). True
+    if it changed; False if meanwhile it was cancelled, invoiced or paid (a re-run changes nothing)."""
+    codice, seduta = _rileggi(seduta)
+    if seduta.stato not in (Seduta.Stato.PRENOTATA, Seduta.Stato.CONFERMATA):
+        return False
+    muovi_importi(
+        codice,
+        MovimentoCodice.Tipo.RILASCIO,
+        **{_colonna(seduta): -seduta.importo},
+        riferimento=seduta.numero,
+    )
+    seduta.stato, seduta.annullata_il, seduta.annullata_da = (
+        Seduta.Stato.ANNULLATA,
+        adesso,
+        Seduta.AnnullataDa.UFFICIO,
+    )
+    seduta.save(update_fields=["stato", "annullata_il", "annullata_da"])
+    audit(None, "seduta.annullata", seduta, da=Seduta.AnnullataDa.UFFICIO, motivo="termine_fatturazione")
+    return True
