@@ -36,6 +36,7 @@ from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Profes
 from apps.professionisti.services import aggiungi_canale
 from apps.rimborsi.importer import importa_trasferimenti
 from apps.rimborsi.pagamenti import registra_pagamento
+from apps.rimborsi.sepa import esporta_lotto
 from apps.rimborsi.services import genera_rimborsi, mese_successivo
 from apps.sedute.services import conferma_seduta, prenota_seduta
 
@@ -260,9 +261,10 @@ def _rimborsi_demo(utenti: dict[str, User], oggi: dt.date) -> None:
     _fattura_demo(utenti, marco, codici[campania], passato + dt.timedelta(hours=1), f"2/{passato.year}")
     importa_trasferimenti(TRASFERIMENTI_DEMO, TRASFERIMENTI_DEMO.name, operatore=operatore)
     lotto = genera_rimborsi(passato.date(), operatore)
-    pagato_il = min(mese_successivo(lotto.mese) + dt.timedelta(days=4), oggi)
+    # Exported on the 1st of the next month; the bank paid on the file's execution date.
+    esportazione = esporta_lotto(lotto.mese, utente=operatore, oggi=mese_successivo(lotto.mese))
     for rimborso in lotto.rimborsi.all():
-        registra_pagamento(operatore, rimborso, pagato_il)
+        registra_pagamento(operatore, rimborso, min(esportazione.data_esecuzione, oggi))
     adesso = timezone.now()
     _fattura_demo(utenti, marco, codici[lombardia], adesso, f"3/{adesso.year}")
 

@@ -72,8 +72,8 @@ OPERATORE_PERMS = {
     "sedute": ["view_seduta"],
     "fatture": ["view_fattura", "view_sedutafatturata"],
     "rimborsi": ["view_trasferimentorisorse", "add_trasferimentorisorse", "view_lottorimborsi",
-                 "add_lottorimborsi", "view_rimborso", "change_rimborso", "view_vocerimborso",
-                 "view_fatturasospesa"],
+                 "add_lottorimborsi", "change_lottorimborsi", "view_rimborso", "change_rimborso",
+                 "view_vocerimborso", "view_fatturasospesa"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica", "view_esecuzionejob"],
     "pagine": ["view_paginacontenuto", "change_paginacontenuto", "add_paginacontenuto", "view_valutazione"],
 }  # fmt: skip
