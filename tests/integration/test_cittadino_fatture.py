@@ -24,6 +24,7 @@ from tests.factories import (
     fattura_registrata,
 )
 from tests.integration.test_fatture_pdf import _pagine
+from tests.integration.test_pdf_accessibile import _testo
 
 pytestmark = pytest.mark.django_db
 URL = reverse("cittadino:fatture")
@@ -421,3 +422,12 @@ def test_archives_are_deleted_after_24_hours(client, bob, anna, codice_di_anna):
     assert not file_vecchio.exists()
     assert list(ArchivioFatture.objects.all()) == [nuovo]
     assert documenti.percorso(nuovo).exists()
+
+
+def test_the_page_and_the_pdf_in_the_users_language(client, bob, anna, codice_di_anna):
+    fattura = fattura_registrata(bob, codice_di_anna, sedute=1)
+    type(anna).objects.filter(pk=anna.pk).update(lingua="de")
+    client.force_login(anna)
+    assert "Meine Rechnungen" in client.get(URL).content.decode()
+    risposta = client.post(URL, {"fatture": [fattura.pk], "formato": "pdf"})
+    assert b"/Lang (de)" in _testo(_download(risposta))
