@@ -121,3 +121,9 @@ def test_citizen_downloads_one_pdf_and_a_zip(page: Page, live_server, anna, axe,
     assert page.locator('meta[http-equiv="refresh"]').count() == 1
     expect(page.get_by_role("link", name="Interrompi l'aggiornamento automatico")).to_be_visible()
     assert [v.split(" ")[0] for v in axe_violazioni(page)] == ["meta-refresh"]
+
+    # The refresh really happens (the meta element is in the body: browsers honour it there too).
+    monkeypatch.setattr(views_fatture, "AGGIORNA_OGNI", 1)
+    page.goto(base + reverse("cittadino:archivio_fatture", args=[in_corso.pk]))
+    ArchivioFatture.objects.filter(pk=in_corso.pk).update(fatte=30)
+    expect(page.get_by_role("status")).to_contain_text("Preparate 30 di 60 fatture.", timeout=10_000)
