@@ -212,14 +212,15 @@ def percorso(archivio: ArchivioFatture) -> Path | None:
 
 
 def elimina_archivi_scaduti(adesso: dt.datetime | None = None) -> int:
-    """Delete the archives (file and record) requested more than CONSERVAZIONE ago, and leftover
-    temporary files as old; returns how many records were deleted."""
+    """Delete the archives (file and record) requested more than CONSERVAZIONE ago, and any other file
+    of the folder as old; returns how many records were deleted."""
     limite = (adesso or timezone.now()) - CONSERVAZIONE
     scaduti = ArchivioFatture.objects.filter(richiesto_il__lt=limite)
     cartella = cartella_archivi()
     for nome in scaduti.exclude(file="").values_list("file", flat=True):
         (cartella / nome).unlink(missing_ok=True)
-    for avanzo in cartella.glob("*.parziale"):
-        if dt.datetime.fromtimestamp(avanzo.stat().st_mtime, tz=dt.UTC) < limite:
+    # Whatever else is as old: a build interrupted mid-way, or a redelivered task's duplicate.
+    for avanzo in cartella.iterdir():
+        if avanzo.is_file() and dt.datetime.fromtimestamp(avanzo.stat().st_mtime, tz=dt.UTC) < limite:
             avanzo.unlink(missing_ok=True)
     return scaduti.delete()[0]

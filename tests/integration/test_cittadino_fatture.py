@@ -4,6 +4,7 @@ task with its progress, the private archives and their retention, bad input neve
 
 import datetime as dt
 import io
+import os
 import re
 import zipfile
 from decimal import Decimal
@@ -431,3 +432,14 @@ def test_the_page_and_the_pdf_in_the_users_language(client, bob, anna, codice_di
     assert "Meine Rechnungen" in client.get(URL).content.decode()
     risposta = client.post(URL, {"fatture": [fattura.pk], "formato": "pdf"})
     assert b"/Lang (de)" in _testo(_download(risposta))
+
+
+def test_leftover_files_are_swept_too(bob, anna, codice_di_anna):
+    cartella = documenti.cartella_archivi()
+    vecchio, recente = cartella / "avanzo.parziale", cartella / "in-corso.parziale"
+    vecchio.write_bytes(b"x")
+    recente.write_bytes(b"x")
+    passato = (timezone.now() - documenti.CONSERVAZIONE - dt.timedelta(minutes=1)).timestamp()
+    os.utime(vecchio, (passato, passato))
+    documenti.elimina_archivi_scaduti()
+    assert not vecchio.exists() and recente.exists()
