@@ -133,7 +133,12 @@ def fatture(request):
     dati = selezione.cleaned_data
     try:
         ids = documenti.selezione(
-            request.user, ids=dati["fatture"], tutte=dati["tutte"], dal=dati["dal"], al=dati["al"]
+            request.user,
+            ids=dati["fatture"],
+            tutte=dati["tutte"],
+            dal=dati["dal"],
+            al=dati["al"],
+            formato=dati["formato"],
         )
     except DomainError as exc:
         selezione.add_error(exc.field, exc.message)

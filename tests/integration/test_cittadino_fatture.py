@@ -443,3 +443,19 @@ def test_leftover_files_are_swept_too(bob, anna, codice_di_anna):
     os.utime(vecchio, (passato, passato))
     documenti.elimina_archivi_scaduti()
     assert not vecchio.exists() and recente.exists()
+
+
+def test_one_pdf_has_a_ceiling_the_zip_a_larger_one(client, bob, anna, codice_di_anna, monkeypatch):
+    monkeypatch.setattr(documenti, "MASSIMO_PDF", 2)
+    monkeypatch.setattr(documenti, "MASSIMO_SELEZIONE", 3)
+    for _ in range(3):
+        fattura_registrata(bob, codice_di_anna, sedute=1)
+    client.force_login(anna)
+    risposta = client.post(URL, {"tutte": "on", "formato": "pdf"})
+    assert risposta.status_code == 200
+    assert "Un solo PDF può contenere al massimo 2 fatture" in risposta.content.decode()
+    assert client.post(URL, {"tutte": "on", "formato": "zip"})["Content-Type"] == "application/zip"
+    fattura_registrata(bob, codice_di_anna, sedute=1)
+    risposta = client.post(URL, {"tutte": "on", "formato": "zip"})
+    assert "Puoi scaricare al massimo 3 fatture alla volta" in risposta.content.decode()
+    assert not ArchivioFatture.objects.exists()
