@@ -15,6 +15,7 @@ fatturata → rimborsata when paid. `SedutaFatturata` links them; while the link
 on one fattura only (a partial unique constraint, whatever the code path).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -129,3 +130,42 @@ class SedutaFatturata(models.Model):
 
     def __str__(self):
         return f"{self.fattura} – {self.seduta.numero}"
+
+
+class ArchivioFatture(models.Model):
+    """A citizen's download of many fatture (over `documenti.SOGLIA_IN_CODA`), built by a Celery task.
+
+    The file lives in the private folder `documenti.cartella_archivi()` (never under static or media),
+    named by a random token, downloadable only by `utente`; it and this record are deleted after
+    `documenti.CONSERVAZIONE` (24 hours). `fattura_ids` are the ids chosen, checked again against the
+    owner when the task builds the file."""
+
+    class Formato(models.TextChoices):
+        PDF = "pdf", _("un PDF con una pagina per fattura")
+        ZIP = "zip", _("un archivio ZIP con un PDF per fattura")
+
+    class Stato(models.TextChoices):
+        IN_CODA = "in_coda", _("in coda")
+        IN_CORSO = "in_corso", _("in preparazione")
+        PRONTO = "pronto", _("pronto")
+        FALLITO = "fallito", _("non riuscito")
+
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utente"), on_delete=models.CASCADE, related_name="+"
+    )
+    formato = models.CharField(_("formato"), max_length=3, choices=Formato.choices)
+    fattura_ids = models.JSONField(_("fatture"), default=list)
+    totale = models.PositiveIntegerField(_("fatture da preparare"), default=0)
+    fatte = models.PositiveIntegerField(_("fatture preparate"), default=0)
+    stato = models.CharField(_("stato"), max_length=8, choices=Stato.choices, default=Stato.IN_CODA)
+    file = models.CharField(_("file"), max_length=100, blank=True, editable=False)
+    richiesto_il = models.DateTimeField(_("richiesto il"), default=timezone.now, db_index=True)
+    pronto_il = models.DateTimeField(_("pronto il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-richiesto_il", "-pk"]
+        verbose_name = _("archivio di fatture")
+        verbose_name_plural = _("archivi di fatture")
+
+    def __str__(self):
+        return _("Archivio di %(n)s fatture") % {"n": self.totale}

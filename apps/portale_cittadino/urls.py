@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_fatture
 
 app_name = "cittadino"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("codici/<int:pk>/", views.codice, name="codice"),
     path("sedute/<int:pk>/annulla/", views.annulla_seduta, name="annulla_seduta"),
     path("professionisti/", views.professionisti, name="professionisti"),
+    path("fatture/", views_fatture.fatture, name="fatture"),
+    path("fatture/archivi/<int:pk>/", views_fatture.archivio, name="archivio_fatture"),
+    path(
+        "fatture/archivi/<int:pk>/scarica/", views_fatture.archivio_scarica, name="archivio_fatture_scarica"
+    ),
 ]
