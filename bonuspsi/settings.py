@@ -274,7 +274,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.graduatorie.tasks.chiusura_fatturazione_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The citizens' invoice archives (ZIP/PDF of a large selection) are kept 24 hours.
+    "pulisci-archivi-fatture": {"task": "apps.fatture.tasks.pulisci_archivi_fatture", "schedule": 3600.0},
 }
+
+# The citizens' invoice archives (apps/fatture/documenti.py): private, kept 24 hours, one folder shared by
+# the web app (downloads) and the workers (builds); never under STATIC_ROOT or any served path.
+FATTURE_ARCHIVI_DIR = env.path("FATTURE_ARCHIVI_DIR", default=BASE_DIR / "var" / "archivi-fatture")
 
 # --- SEPA (apps/rimborsi/sepa.py) ---------------------------------------------------------------
 # INPS's account the monthly reimbursements are paid from: the debtor of the pain.001.001.09 file. The
