@@ -162,7 +162,8 @@ def fatture(request):
 
 @login_required
 def archivio(request, pk):
-    """The status of a large download: "n di N", refreshed by a meta refresh until ready (no script)."""
+    """The status of a large download: "n di N", reloaded every AGGIORNA_OGNI seconds by static/js/portale.js
+    until ready (data-aggiorna-ogni; without JavaScript the "Aggiorna ora" link)."""
     archivio = get_object_or_404(documenti.archivi_del_cittadino(request.user), pk=pk)
     in_corso = archivio.stato in (ArchivioFatture.Stato.IN_CODA, ArchivioFatture.Stato.IN_CORSO)
     return render(
