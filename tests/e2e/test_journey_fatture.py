@@ -7,18 +7,19 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from apps.codici.models import CodiceUnivoco
-from apps.fatture import services
 from apps.fatture.models import Fattura
 from apps.professionisti.models import Professionista
-from apps.rimborsi.models import LottoRimborsi, Rimborso, VoceRimborso
+from apps.rimborsi.models import LottoRimborsi, Rimborso
 from apps.sedute.models import Seduta
 from tests.e2e.test_journey_domanda import login_as
 from tests.e2e.test_journey_professionista import GIUSEPPE, MARCO, menu
-from tests.factories import CanaleFactory, fattura_registrata, seduta_confermata
+from tests.factories import CanaleFactory, seduta_confermata
 
 
 def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_server, demo_world, shot, axe):
@@ -59,7 +60,7 @@ def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_se
     expect(page.locator(f"#id_sedute_{sedute[0].pk}")).to_be_checked()
     shot("errori")
     axe(moduli=True)
-    assert not Fattura.objects.exists()
+    assert not Fattura.objects.filter(codice=codice).exists()
 
     # 3. Corrected: "Conferma fattura" → riepilogo with the sedute.
     page.fill("#id_data", ultima.isoformat())
@@ -73,7 +74,7 @@ def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_se
     expect(page.get_by_role("row")).to_have_count(3)  # header + 2 sedute
     shot("riepilogo-fattura")
     axe()
-    fattura = Fattura.objects.get()
+    fattura = Fattura.objects.get(codice=codice)
     assert set(Seduta.objects.filter(pk__in=[s.pk for s in sedute]).values_list("stato", flat=True)) == {
         "fatturata"
     }
@@ -83,7 +84,7 @@ def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_se
     expect(page.get_by_role("row").filter(has_text="7/2026")).to_contain_text("VERDI GIUSEPPE")
     shot("le-mie-fatture")
     axe(moduli=True)
-    page.select_option("#id_stato", "rimborsata")
+    page.select_option("#id_stato", "in_pagamento")  # seed_demo's fatture are paid, sospesa or da pagare
     page.get_by_role("button", name="Filtra").click()
     expect(page.get_by_text("Nessuna fattura con questi filtri.")).to_be_visible()
     page.select_option("#id_stato", "da_pagare")
@@ -123,48 +124,36 @@ def test_professional_registers_sees_and_withdraws_a_fattura(page: Page, live_se
 
 
 def test_after_the_batch_the_seduta_shows_its_payment(page: Page, live_server, demo_world, shot, axe):
-    """The real service's "dettaglio rimborso seduta": state, batch month, date paid, masked IBAN."""
+    """The real service's "dettaglio rimborso seduta": state, batch month, date paid, masked IBAN — on the
+    fattura seed_demo had paid through the real pipeline (genera_rimborsi, esporta_sepa, the outcome)."""
     base = live_server.url
     marco = Professionista.objects.get(codice_fiscale=MARCO.codice_fiscale)
-    canale = marco.canali.filter(attuale=True).first() or CanaleFactory(professionista=marco)
-    codice = CodiceUnivoco.objects.get(domanda__cf_beneficiario=GIUSEPPE.codice_fiscale)
-    fattura = fattura_registrata(marco, codice, sedute=1, numero="8/2026")
-    lotto = LottoRimborsi.objects.create(mese=dt.date(2026, 10, 1))
-    rimborso = Rimborso.objects.create(
-        lotto=lotto,
-        numero="R-E2E-1",
-        professionista=marco,
-        canale=canale,
-        iban=canale.iban,
-        beneficiario=marco.nominativo,
-        importo=fattura.importo_bonus,
-        stato=Rimborso.Stato.PAGATO,
-        pagato_il=dt.date(2026, 11, 5),
-    )
-    VoceRimborso.objects.create(
-        rimborso=rimborso,
-        fattura=fattura,
-        bando=fattura.bando,
-        regione=fattura.regione,
-        importo=fattura.importo_bonus,
-    )
-    services.segna_in_pagamento([fattura.pk])
-    services.segna_rimborsate([fattura.pk], dt.date(2026, 11, 5))
+    fattura = Fattura.objects.get(professionista=marco, stato=Fattura.Stato.RIMBORSATA)
+    rimborso = Rimborso.objects.get(voci__fattura=fattura, voci__attiva=True)
+    assert rimborso.lotto.stato == LottoRimborsi.Stato.PAGATO
 
     login_as(page, base, MARCO)
     page.get_by_role("link", name="Cambia profilo").click()
     page.get_by_role("button", name="Prosegui come Psicoterapeuta").click()
     menu(page, "Le mie sedute").click()
-    page.get_by_role("row").filter(has_text="rimborsata").get_by_role("link", name="Visualizza").click()
+    page.get_by_role("row").filter(has_text="rimborsata").first.get_by_role("link", name="Visualizza").click()
     expect(page.locator("#stato-pagamento")).to_have_text("rimborsata")
     blocco = page.get_by_role("region", name="Dettaglio rimborso")
-    expect(blocco).to_contain_text("Ottobre 2026")
-    expect(blocco).to_contain_text("05/11/2026")
-    expect(blocco).to_contain_text(canale.iban_mascherato)
-    expect(blocco).not_to_contain_text(canale.iban)
+    expect(blocco).to_contain_text(date_format(rimborso.lotto.mese, "F Y"))
+    expect(blocco).to_contain_text(date_format(rimborso.pagato_il, "SHORT_DATE_FORMAT"))
+    expect(blocco).to_contain_text(rimborso.iban_mascherato)
+    expect(blocco).not_to_contain_text(rimborso.iban)
     shot("seduta-rimborsata")
     axe()
-    page.get_by_role("link", name="fattura n. 8/2026 del").click()
-    expect(page.get_by_role("region", name="Dettaglio rimborso")).to_contain_text("R-E2E-1")
+    page.get_by_role("link", name=f"fattura n. {fattura.numero} del").click()
+    expect(page.get_by_role("region", name="Dettaglio rimborso")).to_contain_text(rimborso.numero)
     expect(page.get_by_role("link", name="Ritira fattura")).to_have_count(0)
+    axe()
+
+    # The same batch's suspended fattura says why.
+    sospesa = Fattura.objects.get(professionista=marco, stato=Fattura.Stato.SOSPESA)
+    page.goto(base + reverse("professionista:fattura", args=[sospesa.pk]))
+    expect(page.locator("#stato-pagamento")).to_contain_text(
+        "mancata trasmissione fondi da parte della Regione"
+    )
     axe()

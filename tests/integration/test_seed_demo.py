@@ -13,8 +13,12 @@ from apps.core.models import AuditEvent, Notifica
 from apps.domande import protocolli
 from apps.domande.models import AttestazioneIsee, Bando, BudgetRegionale, Domanda, RappresentanzaLegale
 from apps.domande.reference import OPERATORE_GROUP
+from apps.fatture.models import Fattura
 from apps.graduatorie.models import Esito, Graduatoria, Posizione
 from apps.professionisti.models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
+from apps.rimborsi.models import FatturaSospesa, LottoRimborsi, Rimborso, TrasferimentoRisorse
+from apps.rimborsi.selectors import pagamento_fattura
+from apps.sedute.models import Seduta
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +28,8 @@ FRANCESCA, LUCA, ANNA = CF["Francesca Neri"], CF["Luca Gialli"], CF["Anna Bruni"
 PAOLA, MARCO = CF["Paola Neri"], CF["Marco Galli"]
 MODELS = [User, AttestazioneIsee, Bando, BudgetRegionale, Domanda, Graduatoria, Posizione, CodiceUnivoco,
           MovimentoCodice, Notifica, AuditEvent, Professionista, Studio, CanaleAccredito,
-          ImportazioneCnop, RappresentanzaLegale]  # fmt: skip
+          ImportazioneCnop, RappresentanzaLegale, Seduta, Fattura, TrasferimentoRisorse, LottoRimborsi,
+          Rimborso]  # fmt: skip
 
 
 def counts():
@@ -48,8 +53,8 @@ def test_running_twice_changes_nothing(seeded):
     prima = counts()
     call_command("seed_demo")
     assert counts() == prima
-    assert prima["Domanda"] == 14  # Laura + 13 in the Lazio graduatoria
-    assert prima["CodiceUnivoco"] == 6
+    assert prima["Domanda"] == 17  # Laura + 13 in the Lazio graduatoria + Marco's 3 patients on 2097
+    assert prima["CodiceUnivoco"] == 9
     assert (prima["Professionista"], prima["ImportazioneCnop"], prima["CanaleAccredito"]) == (6, 1, 1)
 
 
@@ -153,3 +158,27 @@ def test_the_demo_cnop_list_has_paola_without_iban_and_marco_with_one(seeded):
     ).exists()
     for cf in (PAOLA, MARCO):
         assert User.objects.filter(codice_fiscale=cf).exists()
+
+
+def test_marco_has_a_paid_a_suspended_and_a_waiting_fattura(seeded):
+    fatture = {
+        f.regione_id: f
+        for f in Fattura.objects.filter(professionista__codice_fiscale=MARCO, bando__anno=2097)
+    }
+    assert {r: f.stato for r, f in fatture.items()} == {
+        "120": Fattura.Stato.RIMBORSATA, "150": Fattura.Stato.SOSPESA, "030": Fattura.Stato.DA_PAGARE,
+    }  # fmt: skip
+    lotto = LottoRimborsi.objects.get()
+    assert lotto.stato == LottoRimborsi.Stato.PAGATO and lotto.mese < timezone.localdate().replace(day=1)
+    pagata = pagamento_fattura(fatture["120"])
+    assert pagata.mese_lotto == lotto.mese and pagata.pagato_il and "•" in pagata.iban_mascherato
+    assert FatturaSospesa.objects.get(lotto=lotto).fattura == fatture["150"]
+    assert pagamento_fattura(fatture["150"]).mese_lotto == lotto.mese
+    assert fatture["030"].registrata_il.date() == timezone.now().date()
+    assert set(TrasferimentoRisorse.objects.values_list("regione_id", flat=True)) == {"120", "030"}
+    for fattura in fatture.values():
+        assert (fattura.totale, fattura.importo_bonus, fattura.quota_paziente) == (
+            Decimal("140.00"), Decimal("100.00"), Decimal("40.00"),
+        )  # fmt: skip
+    sedute_pagate = Seduta.objects.filter(stato=Seduta.Stato.RIMBORSATA)
+    assert sedute_pagate.count() == 2 and all(s.rimborsata_il == pagata.pagato_il for s in sedute_pagate)
