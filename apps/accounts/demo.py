@@ -42,7 +42,8 @@ DEMO_IDENTITIES = [
         "GLLMRC78B15F205K",
         "Marco",
         "Galli",
-        "Psicoterapeuta aderente con IBAN: Cambia profilo, poi prenota sul codice di Giuseppe Verdi",
+        "Psicoterapeuta aderente con IBAN: Cambia profilo, poi prenota sul codice di Giuseppe Verdi; "
+        "Le mie fatture: una rimborsata, una sospesa, una da pagare",
         professionista=True,
     ),
 ]
