@@ -8,6 +8,8 @@ from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, EsecuzioneJob, Notifica, Provincia, Regione
@@ -233,3 +235,48 @@ class EsecuzioneJobAdmin(ReadOnlyAdmin):
     list_filter = ["job", "esito"]
     date_hierarchy = "richiesto_il"
     list_select_related = ["richiesto_da"]
+
+
+# An operator's CSV import page: at most this many bad lines are listed (the count of the others follows).
+MAX_ERRORI_MOSTRATI = 200
+
+
+def pagina_importazione(
+    modeladmin,
+    request,
+    *,
+    permesso: str,
+    form_class,
+    importa,
+    errore,
+    esito,
+    destinazione: str,
+    titolo,
+    template,
+):
+    """The page behind every "Importa … (CSV)" button: the same service as the command, all or nothing,
+    every bad line listed with its number. `importa(upload, nome, operatore=…)` raises `errore` (with
+    `.errori`) or returns a result that `esito(result)` turns into the success message."""
+    if not request.user.has_perm(permesso):
+        raise PermissionDenied
+    form = form_class(request.POST or None, request.FILES or None)
+    errori: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            risultato = importa(upload, upload.name, operatore=request.user)
+        except errore as exc:
+            errori = exc.errori
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            modeladmin.message_user(request, esito(risultato), messages.SUCCESS)
+            return redirect(destinazione)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": titolo,
+        "form": form,
+        "errori": errori[:MAX_ERRORI_MOSTRATI],
+        "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, template, context)

@@ -15,14 +15,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import MAX_ERRORI_MOSTRATI, pagina_importazione
 from apps.core.csvfile import aiuto_intestazione, valida_upload_csv
 
 from . import importer, importer_rappresentanze
 from .importer import ImportazioneError, importa_domande
 from .importer_rappresentanze import ImportazioneRappresentanzeError, importa_rappresentanze
-from .models import Bando, RappresentanzaLegale
-
-MAX_ERRORI_MOSTRATI = 200
+from .models import Bando
 
 
 class ImportaDomandeForm(forms.Form):
@@ -93,27 +92,15 @@ class ImportaRappresentanzeForm(forms.Form):
 
 
 def importa_rappresentanze_view(modeladmin, request):
-    """The same service as the command: all or nothing, every bad line listed with its number."""
-    if not request.user.has_perm("domande.add_rappresentanzalegale"):
-        raise PermissionDenied
-    form = ImportaRappresentanzeForm(request.POST or None, request.FILES or None)
-    errori: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            risultato = importa_rappresentanze(upload, upload.name, operatore=request.user)
-        except ImportazioneRappresentanzeError as exc:
-            errori = exc.errori
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-        else:
-            modeladmin.message_user(request, str(risultato), messages.SUCCESS)
-            return redirect("admin:domande_rappresentanzalegale_changelist")
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": _("Importa rappresentanze (CSV)"),
-        "form": form,
-        "errori": errori[:MAX_ERRORI_MOSTRATI],
-        "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
-        "opts": RappresentanzaLegale._meta,
-    }
-    return TemplateResponse(request, "admin/domande/rappresentanzalegale/importa.html", context)
+    return pagina_importazione(
+        modeladmin,
+        request,
+        permesso="domande.add_rappresentanzalegale",
+        form_class=ImportaRappresentanzeForm,
+        importa=importa_rappresentanze,
+        errore=ImportazioneRappresentanzeError,
+        esito=str,
+        destinazione="admin:domande_rappresentanzalegale_changelist",
+        titolo=_("Importa rappresentanze (CSV)"),
+        template="admin/domande/rappresentanzalegale/importa.html",
+    )

@@ -4,21 +4,17 @@ Everything is read-only: professionals come only from CNOP's list (`import_cnop`
 reached from the imports' list), studi and IBANs from the professional. IBANs show masked."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.admin import ReadOnlyAdmin, RicercaRiservataMixin, pagina_importazione
 from apps.core.csvfile import aiuto_intestazione, valida_upload_csv
 
 from .importer import INTESTAZIONE, ImportazioneCnopError, importa_cnop, riepilogo
 from .models import CanaleAccredito, ImportazioneCnop, Professionista, Studio
 
-MAX_ERRORI_MOSTRATI = 200
 PERMESSO_IMPORTA = "professionisti.add_importazionecnop"
 
 
@@ -129,30 +125,18 @@ class ImportazioneCnopAdmin(ReadOnlyAdmin):
         return urls + super().get_urls()
 
     def importa_view(self, request):
-        """The same service as `import_cnop`: all or nothing, every bad line listed with its number."""
-        if not request.user.has_perm(PERMESSO_IMPORTA):
-            raise PermissionDenied
-        form = ImportaCnopForm(request.POST or None, request.FILES or None)
-        errori: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                importazione = importa_cnop(upload, upload.name, operatore=request.user)
-            except ImportazioneCnopError as exc:
-                errori = exc.errori
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, riepilogo(importazione), messages.SUCCESS)
-                return redirect("admin:professionisti_importazionecnop_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Importa lista CNOP"),
-            "form": form,
-            "errori": errori[:MAX_ERRORI_MOSTRATI],
-            "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/professionisti/importazionecnop/importa.html", context)
+        return pagina_importazione(
+            self,
+            request,
+            permesso=PERMESSO_IMPORTA,
+            form_class=ImportaCnopForm,
+            importa=importa_cnop,
+            errore=ImportazioneCnopError,
+            esito=riepilogo,
+            destinazione="admin:professionisti_importazionecnop_changelist",
+            titolo=_("Importa lista CNOP"),
+            template="admin/professionisti/importazionecnop/importa.html",
+        )
 
 
 @admin.register(Studio)

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, pagina_importazione
 from apps.core.csvfile import aiuto_intestazione, valida_upload_csv
 from apps.core.exceptions import DomainError
 from apps.core.jobs import accoda_job
@@ -32,8 +32,6 @@ from .importer import ImportazioneTrasferimentiError, importa_trasferimenti
 from .models import LottoRimborsi, TrasferimentoRisorse
 from .selectors import fondi_per_regione
 from .tasks import genera_rimborsi_task, mese_appena_finito
-
-MAX_ERRORI_MOSTRATI = 200
 
 
 class ImportaTrasferimentiForm(forms.Form):
@@ -75,30 +73,18 @@ class TrasferimentoRisorseAdmin(ReadOnlyAdmin):
         ] + super().get_urls()
 
     def importa_view(self, request):
-        """The same service as the command: all or nothing, every bad line listed with its number."""
-        if not request.user.has_perm("rimborsi.add_trasferimentorisorse"):
-            raise PermissionDenied
-        form = ImportaTrasferimentiForm(request.POST or None, request.FILES or None)
-        errori: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                risultato = importa_trasferimenti(upload, upload.name, operatore=request.user)
-            except ImportazioneTrasferimentiError as exc:
-                errori = exc.errori
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, str(risultato), messages.SUCCESS)
-                return redirect("admin:rimborsi_trasferimentorisorse_fondi")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Importa trasferimenti (CSV)"),
-            "form": form,
-            "errori": errori[:MAX_ERRORI_MOSTRATI],
-            "altri_errori": max(0, len(errori) - MAX_ERRORI_MOSTRATI),
-            "opts": TrasferimentoRisorse._meta,
-        }
-        return TemplateResponse(request, "admin/rimborsi/trasferimentorisorse/importa.html", context)
+        return pagina_importazione(
+            self,
+            request,
+            permesso="rimborsi.add_trasferimentorisorse",
+            form_class=ImportaTrasferimentiForm,
+            importa=importa_trasferimenti,
+            errore=ImportazioneTrasferimentiError,
+            esito=str,
+            destinazione="admin:rimborsi_trasferimentorisorse_fondi",
+            titolo=_("Importa trasferimenti (CSV)"),
+            template="admin/rimborsi/trasferimentorisorse/importa.html",
+        )
 
     def fondi_view(self, request):
         if not self.has_view_permission(request):
