@@ -10,6 +10,7 @@ that the machine's drift hits both alike; with --profilo, profiles --volte flows
 """
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -123,7 +124,7 @@ def main() -> None:
     elif args.profilo == "cprofile":
         import pstats
 
-        pstats.Stats(profilatore).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profilatore).sort_stats(os.environ.get("ORDINE", "cumulative")).print_stats(60)
 
 
 if __name__ == "__main__":

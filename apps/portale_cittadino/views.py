@@ -28,7 +28,7 @@ from apps.sedute.models import Seduta
 from apps.sedute.selectors import righe_del_codice, sedute_del_cittadino
 from apps.sedute.services import annulla_seduta_beneficiario
 
-from .forms import CercaProfessionistiForm, DomandaForm
+from .forms import CercaProfessionistiForm, DomandaForm, campi_domanda_vuota
 
 
 def home_pubblica(request):
@@ -104,7 +104,10 @@ def presenta(request, pk):
     if request.method == "GET":
         iniziali = {"cf_beneficiario": request.user.codice_fiscale, "email": request.user.email}
         form = DomandaForm(initial=iniziali)
-        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+        markup = campi_domanda_vuota(
+            request.user.codice_fiscale, request.user.email
+        )  # drawn once per process
+        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form, "campi": markup})
 
     form = DomandaForm(request.POST)
     azione = request.POST.get("azione")
