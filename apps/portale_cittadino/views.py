@@ -102,12 +102,9 @@ def presenta(request, pk):
         )
         return redirect("cittadino:home")
     if request.method == "GET":
-        iniziali = {"cf_beneficiario": request.user.codice_fiscale, "email": request.user.email}
-        form = DomandaForm(initial=iniziali)
-        markup = campi_domanda_vuota(
-            request.user.codice_fiscale, request.user.email
-        )  # drawn once per process
-        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form, "campi": markup})
+        # DomandaForm(initial={cf, email}) as `{% campi %}` draws it, without building the form each time.
+        markup = campi_domanda_vuota(request.user.codice_fiscale, request.user.email)
+        return render(request, "cittadino/presenta.html", {"bando": bando, "campi": markup})
 
     form = DomandaForm(request.POST)
     azione = request.POST.get("azione")
