@@ -2,11 +2,13 @@
 
 For the parts of a page that depend only on the active language and on the few values named in the tag
 (e.g. `user.is_authenticated profilo_psicoterapeuta`, taken as booleans): the header's brand and menu,
-the footer. The first rendering in a process is kept, keyed by the template, the tag's position, the
+the footer. The first rendering in a process is kept, keyed by the tag (each one in each template), the
 language and the values; later ones return it as is (base.html cost ~1.4 ms a page, a tenth of a form
 page). What goes inside must not depend on anything else: never a `{% csrf_token %}`, a user's name, the
 request's path, messages. With DEBUG on nothing is kept, so edited templates show at once.
 """
+
+import itertools
 
 from django import template
 from django.conf import settings
@@ -18,6 +20,9 @@ from django.utils.translation import get_language
 register = template.Library()
 
 _FRAMMENTI: dict[tuple, str] = {}
+# Each parsed tag gets its own number: Token.position exists only with the engine's debug on, and a
+# reloaded template's new nodes must never find an old node's markup.
+_NUMERI = itertools.count()
 MASSIMO = 512  # keys are few (languages × a few booleans); a bound all the same
 
 
@@ -31,16 +36,12 @@ class FissoNode(template.Node):
     def __init__(self, nodelist, valori):
         self.nodelist = nodelist
         self.valori = valori
+        self.numero = next(_NUMERI)
 
     def render(self, context):
         if settings.DEBUG:
             return self.nodelist.render(context)
-        chiave = (
-            self.origin.name if self.origin else "",
-            self.token.position if self.token else None,
-            get_language(),
-            *(bool(v.resolve(context)) for v in self.valori),
-        )
+        chiave = (self.numero, get_language(), *(bool(v.resolve(context)) for v in self.valori))
         frammento = _FRAMMENTI.get(chiave)
         if frammento is None:
             frammento = mark_safe(self.nodelist.render(context))  # noqa: S308 (rendered by the engine)
