@@ -182,7 +182,7 @@ def flusso(client: Client, percorso: str, sessione: str, cf: str) -> int | None:
 
 def carico(porta: int, percorso: str, cittadini: list, client: int, secondi: float, avvisa=True) -> dict:
     """`client` threads, each one flow after the other, each flow with the next unused citizen."""
-    prossimo = iter(cittadini)
+    prossimo = iter(cittadini)  # a shared iterator (alternati) goes on where the last round stopped
     presa = threading.Lock()
     via = threading.Barrier(client + 1)
     fine = [0.0]
@@ -225,6 +225,13 @@ def carico(porta: int, percorso: str, cittadini: list, client: int, secondi: flo
     richieste = sorted(x for c in clients for x in c.latenze)
     if finiti[0] and avvisa:
         print("attenzione: cittadini esauriti prima della fine, aumentare --cittadini")
+    return riassunto(
+        tutti, richieste, durata, sum(errori), [pk for lista in accettate for pk in lista], prossimo
+    )
+
+
+def riassunto(tutti, richieste, durata, errori, accettate, rimasti=None) -> dict:
+    tutti, richieste = sorted(tutti), sorted(richieste)
     return {
         "flussi": len(tutti),
         "al_secondo": len(tutti) / durata,
@@ -232,9 +239,25 @@ def carico(porta: int, percorso: str, cittadini: list, client: int, secondi: flo
         "p95_flusso": tutti[int(len(tutti) * 0.95)] * 1000,
         "p50": statistics.median(richieste) * 1000,
         "p95": richieste[int(len(richieste) * 0.95)] * 1000,
-        "errori": sum(errori),
-        "accettate": [pk for lista in accettate for pk in lista],
+        "errori": errori,
+        "accettate": accettate,
+        "_grezzi": (tutti, richieste, durata),
+        "_rimasti": rimasti,
     }
+
+
+def alternati(porta: int, percorsi: dict, cittadini: list, client: int, secondi: float, giri: int) -> dict:
+    """`giri` rounds, each running every flow in turn for secondi / giri: the machine's drift (other work
+    on a shared machine) then hits every flow alike. Every citizen is used at most once overall."""
+    grezzi = {nome: ([], [], 0.0, 0, []) for nome in percorsi}
+    rimasti = iter(cittadini)
+    for _ in range(giri):
+        for nome, percorso in percorsi.items():
+            r = carico(porta, percorso, rimasti, client, secondi / giri)
+            tutti, richieste, durata = r["_grezzi"]
+            f, q, d, e, a = grezzi[nome]
+            grezzi[nome] = (f + tutti, q + richieste, d + durata, e + r["errori"], a + r["accettate"])
+    return {nome: riassunto(f, q, d, e, a) for nome, (f, q, d, e, a) in grezzi.items()}
 
 
 def verifica_accettate(bando_id: int, accettate: list[int]) -> list[str]:
@@ -319,6 +342,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (docker-compose: 3)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE (persistent: 60)")
     parser.add_argument("--pdf", type=int, default=30, help="PDF renders per variant (0: skip)")
+    parser.add_argument(
+        "--giri", type=int, default=1,
+        help="alternate the two flows in this many rounds of secondi/giri each (1: one after the other)",
+    )  # fmt: skip
     parser.add_argument("--porta", type=int, default=8766)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bp_bench_domande")
     args = parser.parse_args()
@@ -339,17 +366,22 @@ def main() -> None:
     with Gunicorn(args.porta, args.workers):
         carico(args.porta, nudo, caldi, args.client, 2, avvisa=False)  # warm-up: every worker, both flows
         carico(args.porta, reale, caldi, args.client, 2, avvisa=False)
-        risultati = {
-            "nudo": carico(args.porta, nudo, cittadini, args.client, args.secondi),
-            "reale": carico(args.porta, reale, cittadini, args.client, args.secondi),
-        }
+        if args.giri <= 1:  # as before: the whole duration of one flow, then of the other
+            risultati = {
+                "nudo": carico(args.porta, nudo, cittadini, args.client, args.secondi),
+                "reale": carico(args.porta, reale, cittadini, args.client, args.secondi),
+            }
+        else:
+            risultati = alternati(
+                args.porta, {"nudo": nudo, "reale": reale}, cittadini, args.client, args.secondi, args.giri
+            )
     from apps.domande.models import Domanda
 
     riscaldamento = list(Domanda.objects.filter(bando_id=bando_id, cf_beneficiario__in=[c for _, c in caldi]))
     problemi = verifica_accettate(bando_id, risultati["reale"]["accettate"] + [d.pk for d in riscaldamento])
 
     print(f"\n{args.client} client HTTP, gunicorn {args.workers} worker sync, "
-          f"CONN_MAX_AGE={args.conn_max_age}, {args.secondi:g} s per flusso\n")  # fmt: skip
+          f"CONN_MAX_AGE={args.conn_max_age}, {args.secondi:g} s per flusso, {args.giri} giri\n")  # fmt: skip
     print("| flusso (3 richieste) | flussi/s | flusso p50 / p95 ms | richiesta p50 / p95 ms | errori |")
     print("|---|---|---|---|---|")
     for chiave, etichetta in [("nudo", "nudo (`/bench/nudo/domanda/`)"), ("reale", "Presenta domanda")]:

@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -306,6 +306,27 @@ def presenta_domanda(
         raise DomainError(GIA_PRESENTATA, "cf_beneficiario") from exc
 
 
+def _inserisci(domanda: Domanda) -> Domanda:
+    """Domanda.objects.create() on PostgreSQL without the ORM's query building (~1 ms here, on the flow's
+    busiest request): the same columns and values save() computes (pre_save for auto_now_add,
+    get_db_prep_save), one INSERT … RETURNING id; unique keys raise IntegrityError as create() does."""
+    if connection.vendor != "postgresql":
+        domanda.save(force_insert=True)
+        return domanda
+    campi = [f for f in Domanda._meta.concrete_fields if not f.primary_key]
+    valori = [f.get_db_prep_save(f.pre_save(domanda, True), connection) for f in campi]
+    colonne = ", ".join(f'"{f.column}"' for f in campi)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Domanda._meta.db_table} ({colonne}) VALUES ({', '.join(['%s'] * len(campi))}) "
+            "RETURNING id",
+            valori,
+        )
+        domanda.pk = cursor.fetchone()[0]
+    domanda._state.adding, domanda._state.db = False, connection.alias
+    return domanda
+
+
 def _registra(richiedente, bando: Bando, dati: dict) -> Domanda:
     with servizio_occupato(), transaction.atomic():
         # blocca_e_numera bounds the lock wait (settings.LOCK_TIMEOUT_MS) in the same round trip. The
@@ -315,6 +336,6 @@ def _registra(richiedente, bando: Bando, dati: dict) -> Domanda:
         pubblicata_il, numero = protocolli.blocca_e_numera(bando)
         if pubblicata_il:
             raise DomainError(_pubblicata(bando, pubblicata_il))
-        domanda = Domanda.objects.create(protocollo=protocolli.protocollo(bando, numero), **dati)
+        domanda = _inserisci(Domanda(protocollo=protocolli.protocollo(bando, numero), **dati))
         audit(richiedente, "domanda.presentata", domanda, bando=bando.anno, relazione=dati["relazione"])
     return domanda

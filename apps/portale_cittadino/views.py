@@ -6,6 +6,7 @@ so another person's object is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -18,8 +19,8 @@ from apps.core.exceptions import DomainError
 from apps.core.lingua import nella_lingua
 from apps.core.money import euro
 from apps.core.pdf import pdf_response
-from apps.domande.models import Bando
 from apps.domande.selectors import bandi_aperti, domande_del_cittadino
+from apps.domande.selectors import bando as leggi_bando
 from apps.domande.services import controlli_del_modulo, presenta_domanda, verifica_per_conferma
 from apps.graduatorie.selectors import esito_pubblicato
 from apps.professionisti.selectors import cerca_professionisti
@@ -27,7 +28,7 @@ from apps.sedute.models import Seduta
 from apps.sedute.selectors import righe_del_codice, sedute_del_cittadino
 from apps.sedute.services import annulla_seduta_beneficiario
 
-from .forms import CercaProfessionistiForm, DomandaForm
+from .forms import CercaProfessionistiForm, DomandaForm, campi_domanda_vuota
 
 
 def home_pubblica(request):
@@ -82,7 +83,9 @@ def _errori_del_modulo(request, form: DomandaForm) -> bool:
 @require_http_methods(["GET", "POST"])
 def presenta(request, pk):
     """Two steps without JavaScript: form → riepilogo (hidden fields) → "Conferma e invia"."""
-    bando = get_object_or_404(Bando, pk=pk)
+    bando = leggi_bando(pk)  # plain SQL: read on each of the three requests
+    if bando is None:
+        raise Http404
     adesso = timezone.now()
     if not bando.in_finestra(adesso):
         messages.error(
@@ -99,9 +102,9 @@ def presenta(request, pk):
         )
         return redirect("cittadino:home")
     if request.method == "GET":
-        iniziali = {"cf_beneficiario": request.user.codice_fiscale, "email": request.user.email}
-        form = DomandaForm(initial=iniziali)
-        return render(request, "cittadino/presenta.html", {"bando": bando, "form": form})
+        # DomandaForm(initial={cf, email}) as `{% campi %}` draws it, without building the form each time.
+        markup = campi_domanda_vuota(request.user.codice_fiscale, request.user.email)
+        return render(request, "cittadino/presenta.html", {"bando": bando, "campi": markup})
 
     form = DomandaForm(request.POST)
     azione = request.POST.get("azione")
