@@ -51,7 +51,7 @@ def test_citizen_downloads_one_pdf_and_a_zip(page: Page, live_server, anna, axe,
     base = live_server.url
     entra(page, base, anna)
     page.goto(base + reverse("cittadino:home"))
-    page.get_by_role("link", name=re.compile("Le mie fatture")).click()
+    page.get_by_role("main").get_by_role("link", name=re.compile("Le mie fatture")).click()  # the home card
     expect(page.get_by_role("heading", name="Le mie fatture", level=1)).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Studio Neri")
     expect(page.get_by_role("table")).to_contain_text("20,00")  # what Anna paid: 70 − 50
