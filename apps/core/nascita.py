@@ -46,3 +46,40 @@ def minorenne(cf: str, giorno: dt.date) -> bool:
     birth date is not a minor's (the safe answer where being a minor grants something)."""
     anni = eta(cf, giorno)
     return anni is not None and anni < MAGGIORE_ETA
+
+
+# Omocodic codes replace digits with these letters (0–9), in the date and the place positions.
+_OMOCODIA = str.maketrans("LMNPQRSTUV", "0123456789")
+
+
+def sesso(cf: str) -> str | None:
+    """ "F" or "M" from the day characters (positions 10–11: day + 40 for women). stdnum's `get_gender`
+    fails on omocodic codes, so the two characters are decoded here, omocodic letters included.
+    None for a code that is not a person's 16-character one."""
+    cf = (cf or "").strip().upper()
+    if len(cf) != 16:
+        return None
+    giorno = cf[9:11].translate(_OMOCODIA)
+    if not giorno.isdigit():
+        return None
+    numero = int(giorno)
+    if 1 <= numero <= 31:
+        return "M"
+    if 41 <= numero <= 71:
+        return "F"
+    return None
+
+
+# Age bands of the monthly monitoring (circ. 124/2025 §8): (label, lowest age, highest age or None).
+FASCE_ETA = [("0-17", 0, 17), ("18-35", 18, 35), ("36-50", 36, 50), ("51-65", 51, 65), ("66+", 66, None)]
+
+
+def fascia_eta(cf: str, giorno: dt.date) -> str | None:
+    """The monitoring's age band on `giorno` (the first day of the month monitored); None without a date."""
+    anni = eta(cf, giorno)
+    if anni is None:
+        return None
+    for etichetta, minimo, massimo in FASCE_ETA:
+        if anni >= minimo and (massimo is None or anni <= massimo):
+            return etichetta
+    return None

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from stdnum.it import codicefiscale
 
-from apps.core.nascita import data_di_nascita, eta, minorenne
+from apps.core.nascita import data_di_nascita, eta, fascia_eta, minorenne, sesso
 from apps.core.validators import is_valid_codice_fiscale
 
 MESI = "ABCDEHLMPRST"
@@ -104,3 +104,48 @@ class TestMinorenne:
         base = "RSSGLI15B30H501"  # 30 February
         assert data_di_nascita(base + codicefiscale.calc_check_digit(base), OGGI) is None
         assert not minorenne(base + codicefiscale.calc_check_digit(base), OGGI)
+
+
+@pytest.mark.parametrize("omocodie", range(8))
+@pytest.mark.parametrize("femmina", [False, True])
+def test_sex_from_the_day_digits_omocodic_codes_included(femmina, omocodie):
+    codice = cf(dt.date(1980, 3, 9), femmina=femmina, omocodie=omocodie)
+    assert is_valid_codice_fiscale(codice)
+    assert sesso(codice) == ("F" if femmina else "M")
+
+
+def test_sex_where_stdnum_fails_on_an_omocodic_day():
+    codice = cf(dt.date(1990, 12, 31), femmina=True, omocodie=5)  # day "71" written "TM"
+    assert codice[9:11] == "TM"
+    with pytest.raises(ValueError):  # stdnum reads the day as int("TM")
+        codicefiscale.get_gender(codice)
+    assert sesso(codice) == "F"
+
+
+@pytest.mark.parametrize(
+    "codice", ["", "12345678901", "RSSMRA80A00H501X", "RSSMRA80A35H501X", "RSSMRA80AXXH501X"]
+)
+def test_no_sex_for_what_is_not_a_persons_code(codice):
+    assert sesso(codice) is None
+
+
+@pytest.mark.parametrize(
+    ("nato_il", "fascia"),
+    [
+        (dt.date(2008, 6, 1), "18-35"),  # 18 on the day itself
+        (dt.date(2008, 6, 2), "0-17"),  # the day before the 18th birthday
+        (dt.date(1990, 6, 1), "36-50"),  # 36 on the day
+        (dt.date(1990, 6, 2), "18-35"),
+        (dt.date(1975, 6, 1), "51-65"),
+        (dt.date(1975, 6, 2), "36-50"),
+        (dt.date(1960, 6, 1), "66+"),
+        (dt.date(1960, 6, 2), "51-65"),
+        (dt.date(2026, 5, 1), "0-17"),
+    ],
+)
+def test_age_bands_at_the_first_day_of_the_month(nato_il, fascia):
+    assert fascia_eta(cf(nato_il), dt.date(2026, 6, 1)) == fascia
+
+
+def test_no_band_without_a_birth_date():
+    assert fascia_eta("12345678901", dt.date(2026, 6, 1)) is None
