@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.graduatorie",
     "apps.fatture",
     "apps.rimborsi",
+    "apps.monitoraggio",
     "apps.portale_cittadino",
     "apps.portale_professionista",
     "apps.pagine",
@@ -273,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
     "chiusura-fatturazione": {
         "task": "apps.graduatorie.tasks.chiusura_fatturazione_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Day 1 of each month, 03:00 Rome time (after the batch): the monitoring snapshot of the month just ended.
+    "monitoraggio-mensile": {
+        "task": "apps.monitoraggio.tasks.monitoraggio_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
     },
     # The citizens' invoice archives (ZIP/PDF of a large selection) are kept 24 hours.
     "pulisci-archivi-fatture": {"task": "apps.fatture.tasks.pulisci_archivi_fatture", "schedule": 3600.0},

@@ -75,6 +75,7 @@ OPERATORE_PERMS = {
                  "add_lottorimborsi", "change_lottorimborsi", "view_rimborso", "change_rimborso",
                  "view_vocerimborso", "view_fatturasospesa"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica", "view_esecuzionejob"],
+    "monitoraggio": ["view_instantanea"],
     "pagine": ["view_paginacontenuto", "change_paginacontenuto", "add_paginacontenuto", "view_valutazione"],
 }  # fmt: skip
 
