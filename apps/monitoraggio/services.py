@@ -27,6 +27,7 @@ from apps.core.nascita import fascia_eta, sesso
 from apps.core.services import audit
 from apps.domande.models import Bando
 from apps.rimborsi.models import Rimborso, TrasferimentoRisorse, VoceRimborso
+from apps.rimborsi.services import fine_del_mese, mese_successivo
 from apps.sedute.models import Seduta
 
 from .models import Instantanea
@@ -34,22 +35,13 @@ from .models import Instantanea
 SEDUTE_SVOLTE = [Seduta.Stato.CONFERMATA, Seduta.Stato.FATTURATA, Seduta.Stato.RIMBORSATA]
 
 
-def _inizio_mese_successivo(mese: dt.date) -> dt.date:
-    return (mese.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _fine(mese: dt.date) -> dt.datetime:
-    """The first instant after month M, Europe/Rome."""
-    return timezone.make_aware(dt.datetime.combine(_inizio_mese_successivo(mese), dt.time()))
-
-
 def _importo(valore) -> str:
     return f"{(valore or Decimal('0')):.2f}"
 
 
 def calcola_dati(bando: Bando, mese: dt.date) -> dict:
-    fine = _fine(mese)
-    ultimo_giorno = _inizio_mese_successivo(mese) - dt.timedelta(days=1)
+    fine = fine_del_mese(mese)
+    ultimo_giorno = mese_successivo(mese) - dt.timedelta(days=1)
     per_regione, per_sesso, per_eta, per_isee, per_provincia = (Counter() for _i in range(5))
     codici = CodiceUnivoco.objects.filter(domanda__bando=bando, creato_il__lt=fine).values_list(
         "domanda__cf_beneficiario", "domanda__regione_id", "domanda__provincia_id", "domanda__isee"
@@ -106,7 +98,7 @@ def genera_instantanee(mese: dt.date, utente=None, *, oggi: dt.date | None = Non
     """The snapshots of month `mese` for every bando with a code issued by its end; stored ones unchanged."""
     mese = mese.replace(day=1)
     oggi = oggi or timezone.localdate()
-    if _inizio_mese_successivo(mese) > oggi:
+    if mese_successivo(mese) > oggi:
         raise DomainError(
             _(
                 "Il mese %(mese)s non è ancora finito: il monitoraggio si calcola dal primo giorno "
@@ -116,7 +108,7 @@ def genera_instantanee(mese: dt.date, utente=None, *, oggi: dt.date | None = Non
             "mese",
         )
     bandi = Bando.objects.filter(
-        pk__in=CodiceUnivoco.objects.filter(creato_il__lt=_fine(mese)).values("domanda__bando_id")
+        pk__in=CodiceUnivoco.objects.filter(creato_il__lt=fine_del_mese(mese)).values("domanda__bando_id")
     ).order_by("anno")
     risultato = []
     for bando in bandi:

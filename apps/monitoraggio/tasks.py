@@ -3,9 +3,9 @@
 import datetime as dt
 
 from celery import shared_task
-from django.utils import timezone
 
 from apps.core.jobs import esegui_job
+from apps.rimborsi.tasks import mese_appena_finito
 
 from . import services
 
@@ -13,10 +13,7 @@ from . import services
 @shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
 def monitoraggio_task(mese: str | None = None, esecuzione_id: int | None = None):
     """The snapshots of `mese` (YYYY-MM); without one, of the month just ended (beat, on day 1)."""
-    if mese:
-        giorno = dt.date.fromisoformat(f"{mese}-01")
-    else:
-        giorno = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    giorno = dt.date.fromisoformat(f"{mese}-01") if mese else mese_appena_finito()
     return esegui_job(
         "monitoraggio_task",
         {"mese": giorno.strftime("%Y-%m")},

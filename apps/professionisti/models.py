@@ -128,6 +128,11 @@ class Studio(models.Model):
         return f"{self.indirizzo}, {self.cap} {self.comune} ({self.provincia_id})"
 
 
+def maschera_iban(iban: str) -> str:
+    """ "IT60•••••••••••••••••••3456": the country and check digits and the last four, the rest hidden."""
+    return f"{iban[:4]}{'•' * (len(iban) - 8)}{iban[-4:]}"
+
+
 class CanaleAccredito(models.Model):
     """An IBAN the professional can be paid on. Never deleted: a payment batch records the channel
     that was current when it was made. Exactly one is current (`attuale`), by constraint."""
@@ -169,4 +174,4 @@ class CanaleAccredito(models.Model):
 
     @property
     def iban_mascherato(self) -> str:
-        return f"{self.iban[:4]}{'•' * (len(self.iban) - 8)}{self.iban[-4:]}"
+        return maschera_iban(self.iban)

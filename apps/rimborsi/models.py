@@ -15,7 +15,7 @@ from apps.core.models import Regione
 from apps.core.money import MONEY
 from apps.domande.models import Bando
 from apps.fatture.models import Fattura
-from apps.professionisti.models import CanaleAccredito, Professionista
+from apps.professionisti.models import CanaleAccredito, Professionista, maschera_iban
 
 
 class TrasferimentoRisorse(models.Model):
@@ -116,7 +116,7 @@ class Rimborso(models.Model):
 
     @property
     def iban_mascherato(self) -> str:
-        return f"{self.iban[:4]}{'•' * (len(self.iban) - 8)}{self.iban[-4:]}"
+        return maschera_iban(self.iban)
 
 
 class VoceRimborso(models.Model):
