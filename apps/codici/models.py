@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import Regione
 from apps.core.money import MONEY
-from apps.domande.models import Domanda
+from apps.domande.models import Bando, Domanda
 
 # No 0/O and 1/I: a code is read aloud and typed by hand.
 ALFABETO = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -94,4 +95,54 @@ class MovimentoCodice(models.Model):
     def save(self, *args, **kwargs):
         if self.pk:
             raise ValueError("MovimentoCodice è append-only")
+        super().save(*args, **kwargs)
+
+
+class MovimentoFondo(models.Model):
+    """Append-only ledger of a region's pool of one bando: every amount that leaves it (a code assigned or
+    topped up) or returns to it (a code expired or lapsed, a release on a code that can no longer spend).
+
+    Written in the same transaction as the code's MovimentoCodice. For every (bando, regione) the sum of
+    `delta` equals the pool, `Graduatoria.budget − Graduatoria.assegnato` (apps.graduatorie.fondo checks
+    it); the pool's column lives in graduatorie, which sits above this app
+    (apps.codici.services.registra_fondo)."""
+
+    class Causale(models.TextChoices):
+        DOTAZIONE = "dotazione", _("dotazione regionale")
+        ASSEGNAZIONE = "assegnazione", _("assegnazione in graduatoria")
+        SCORRIMENTO = "scorrimento", _("assegnazione per scorrimento")
+        INTEGRAZIONE = "integrazione", _("integrazione di un finanziamento parziale")
+        SCADENZA = "scadenza", _("residuo di un codice scaduto")
+        DECADENZA = "decadenza", _("importo di un codice decaduto")
+        RILASCIO = "rilascio", _("rilascio su un codice non più utilizzabile")
+
+    bando = models.ForeignKey(Bando, verbose_name=_("bando"), on_delete=models.PROTECT, related_name="+")
+    regione = models.ForeignKey(
+        Regione, verbose_name=_("regione"), on_delete=models.PROTECT, related_name="+"
+    )
+    delta = models.DecimalField(_("variazione del fondo"), **MONEY)
+    causale = models.CharField(_("causale"), max_length=15, choices=Causale.choices)
+    codice = models.ForeignKey(
+        CodiceUnivoco,
+        verbose_name=_("codice"),
+        on_delete=models.PROTECT,
+        related_name="movimenti_fondo",
+        null=True,
+        blank=True,
+    )
+    riferimento = models.CharField(_("riferimento"), max_length=60, blank=True)
+    creato_il = models.DateTimeField(_("creato il"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("movimento del fondo regionale")
+        verbose_name_plural = _("movimenti del fondo regionale")
+        indexes = [models.Index(fields=["bando", "regione", "causale"], name="fondo_bando_regione")]
+
+    def __str__(self):
+        return _("%(causale)s n. %(n)s") % {"causale": self.get_causale_display(), "n": self.pk}
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("MovimentoFondo è append-only")
         super().save(*args, **kwargs)

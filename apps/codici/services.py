@@ -2,15 +2,30 @@
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from apps.core.locking import limita_attesa
+from apps.domande.models import Domanda
 
-from .models import ALFABETO, LUNGHEZZA, CodiceUnivoco, MovimentoCodice
+from .models import ALFABETO, LUNGHEZZA, CodiceUnivoco, MovimentoCodice, MovimentoFondo
+
+# States in which a code can no longer spend: whatever is released on it goes to the region's pool.
+NON_SPENDIBILI = (CodiceUnivoco.Stato.SCADUTO, CodiceUnivoco.Stato.DECADUTO, CodiceUnivoco.Stato.ANNULLATO)
+
+# The pool's column (Graduatoria.assegnato) belongs to graduatorie, a layer above this one: it registers
+# here, when the app starts, the function that moves it (apps.graduatorie.apps). (bando_id, regione_id,
+# delta of the pool) → None; called inside the transaction that writes the MovimentoFondo.
+_aggiorna_fondo: Callable[[int, str, Decimal], None] | None = None
+
+
+def registra_fondo(funzione: Callable[[int, str, Decimal], None]) -> None:
+    global _aggiorna_fondo
+    _aggiorna_fondo = funzione
 
 
 def genera_codice() -> str:
@@ -92,6 +107,7 @@ def muovi_importi(
     codice: CodiceUnivoco,
     tipo: str,
     *,
+    assegnato: Decimal = Decimal("0.00"),
     prenotato: Decimal = Decimal("0.00"),
     utilizzato: Decimal = Decimal("0.00"),
     riferimento: str = "",
@@ -99,9 +115,13 @@ def muovi_importi(
     """Apply deltas to a code locked with `blocca_codice`, append the movement, update the state.
 
     The UPDATE uses F() so the database adds to what it holds; its CheckConstraint refuses any
-    overspending even if a caller forgot the lock."""
+    overspending even if a caller forgot the lock.
+
+    On a code that can no longer spend (scaduto, decaduto, annullato) a release never stays on the code:
+    the residuo it leaves goes back to the region's pool in the same transaction (`restituisci_al_fondo`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("muovi_importi va chiamata dentro una transazione, col codice bloccato")
+    codice.assegnato += assegnato
     codice.prenotato += prenotato
     codice.utilizzato += utilizzato
     stato = codice.stato
@@ -110,13 +130,50 @@ def muovi_importi(
     elif stato == CodiceUnivoco.Stato.ESAURITO and codice.residuo > 0:
         stato = CodiceUnivoco.Stato.ATTIVO
     CodiceUnivoco.objects.filter(pk=codice.pk).update(
-        prenotato=F("prenotato") + prenotato, utilizzato=F("utilizzato") + utilizzato, stato=stato
+        assegnato=F("assegnato") + assegnato,
+        prenotato=F("prenotato") + prenotato,
+        utilizzato=F("utilizzato") + utilizzato,
+        stato=stato,
     )
     codice.stato = stato
     MovimentoCodice.objects.create(
         codice=codice,
         tipo=tipo,
+        delta_assegnato=assegnato,
         delta_prenotato=prenotato,
         delta_utilizzato=utilizzato,
         riferimento=riferimento,
     )
+    if stato in NON_SPENDIBILI and codice.residuo > 0:
+        restituisci_al_fondo(codice, codice.residuo, MovimentoFondo.Causale.RILASCIO, riferimento)
+
+
+def muovi_fondo(
+    codice: CodiceUnivoco, delta: Decimal, causale: str, riferimento: str = "", adesso=None
+) -> MovimentoFondo:
+    """Move the pool of the code's region and bando by `delta` (> 0: back to the pool), with its ledger row.
+    Inside the transaction of the code's own movement."""
+    bando_id, regione_id = Domanda.objects.values_list("bando_id", "regione_id").get(pk=codice.domanda_id)
+    if _aggiorna_fondo is None:
+        raise RuntimeError("Nessun fondo regionale registrato (apps.graduatorie non è installata?)")
+    _aggiorna_fondo(bando_id, regione_id, delta)
+    return MovimentoFondo.objects.create(
+        bando_id=bando_id,
+        regione_id=regione_id,
+        delta=delta,
+        causale=causale,
+        codice=codice,
+        riferimento=riferimento,
+        creato_il=adesso or timezone.now(),
+    )
+
+
+def restituisci_al_fondo(
+    codice: CodiceUnivoco, importo: Decimal, causale: str, riferimento: str = ""
+) -> None:
+    """Give `importo` of the code's residuo back to its region's pool: the code's `assegnato` shrinks
+    (RESTITUZIONE), the pool grows (MovimentoFondo), one transaction. The code is locked by the caller."""
+    if importo <= 0:
+        return
+    muovi_importi(codice, MovimentoCodice.Tipo.RESTITUZIONE, assegnato=-importo, riferimento=riferimento)
+    muovi_fondo(codice, importo, causale, riferimento)

@@ -62,6 +62,31 @@ class Graduatoria(models.Model):
         return self.budget - self.assegnato
 
 
+class Scorrimento(models.Model):
+    """One run of `scorrimento` that funded someone: the funds of the regions' pools reassigned in
+    graduatoria order on `data` (apps.graduatorie.scorrimento). `usa_decadenza` marks the run that spent
+    the funds freed by decadenza: a bando with `scorrimenti_massimi` allows that many (circ. 124/2025 §6:
+    one); `ultimo_movimento` is the last MovimentoFondo it could see, so that decadenza funds returned
+    after the last allowed one stay in the pool."""
+
+    bando = models.ForeignKey(
+        Bando, verbose_name=_("bando"), on_delete=models.PROTECT, related_name="scorrimenti"
+    )
+    data = models.DateField(_("data dello scorrimento"))
+    eseguito_il = models.DateTimeField(_("eseguito il"))
+    usa_decadenza = models.BooleanField(_("riassegna i fondi delle decadenze"), default=False)
+    ultimo_movimento = models.PositiveBigIntegerField(_("ultimo movimento del fondo considerato"))
+    riepilogo = models.JSONField(_("riepilogo"), default=dict)
+
+    class Meta:
+        ordering = ["bando", "data", "pk"]
+        verbose_name = _("scorrimento")
+        verbose_name_plural = _("scorrimenti")
+
+    def __str__(self):
+        return f"{self.bando.anno} – {self.data.isoformat()}"
+
+
 class Posizione(models.Model):
     """One domanda's place and outcome. Rows are written only by ranking.inserisci_posizioni, from
     the bando's own domande and graduatorie in the same transaction, so the links need no database
@@ -88,6 +113,17 @@ class Posizione(models.Model):
     posizione = models.PositiveIntegerField(_("posizione"), null=True, blank=True)
     esito = models.CharField(_("esito"), max_length=25, choices=Esito.choices)
     importo_assegnato = models.DecimalField(_("importo assegnato"), default=Decimal("0.00"), **MONEY)
+    # Set when the domanda was funded (or topped up) by a scorrimento: its provvedimento says when.
+    scorrimento = models.ForeignKey(
+        Scorrimento,
+        verbose_name=_("scorrimento"),
+        on_delete=models.PROTECT,
+        related_name="posizioni",
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["graduatoria", "posizione"]

@@ -24,6 +24,7 @@ class EsitoPubblicato:
     isee_ultimo_finanziato: Decimal | None
     codice: object  # CodiceUnivoco or None
     motivo: str
+    scorrimento_il: object = None  # the date a scorrimento funded or topped it up, if one did
 
     @property
     def finanziata(self) -> bool:
@@ -56,7 +57,7 @@ def motivo_esclusione(domanda: Domanda, esito: str) -> str:
 def esito_pubblicato(domanda: Domanda) -> EsitoPubblicato | None:
     """The published outcome of a domanda; None while its region's graduatoria is not published."""
     posizione = (
-        Posizione.objects.select_related("graduatoria")
+        Posizione.objects.select_related("graduatoria", "scorrimento")
         .filter(domanda=domanda, graduatoria__stato=Graduatoria.Stato.PUBBLICATA)
         .first()
     )
@@ -76,4 +77,5 @@ def esito_pubblicato(domanda: Domanda) -> EsitoPubblicato | None:
         isee_ultimo_finanziato=posizione.graduatoria.isee_ultimo_finanziato,
         codice=codice,
         motivo=motivo_esclusione(domanda, posizione.esito),
+        scorrimento_il=posizione.scorrimento.data if posizione.scorrimento_id else None,
     )

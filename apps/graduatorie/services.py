@@ -20,6 +20,7 @@ from apps.core.services import audit, avvia_invio
 from apps.domande.models import Bando, BudgetRegionale, Domanda
 
 from . import ranking
+from .fondo import registra_pubblicazione
 from .models import ESITI_FINANZIATI, Esito, Graduatoria, Posizione
 
 # Italian first: the fallback for a language not set or not known.
@@ -123,7 +124,7 @@ def calcola_graduatorie(bando: Bando, attore=None) -> dict:
 
 OGGETTO_ESITO = _("Esito della domanda – Bonus psicologo")
 # Each esito its own text, with the amount where there is one. %(protocollo)s and %(importo)s are filled
-# in by the database (_accoda_esiti). The code itself is never in a message: it is read in the
+# in by the database (accoda_esiti). The code itself is never in a message: it is read in the
 # provvedimento, after login.
 TESTO_ESITO = {
     "accolta": _(
@@ -195,12 +196,13 @@ def _testo_sql(canale: str) -> tuple[str, dict]:
     return f"{oggetto}, {testo}", params
 
 
-def _accoda_esiti(bando: Bando) -> int:
+def accoda_esiti(bando: Bando, *, scorrimento=None) -> int:
     """Queue one e-mail and one SMS per applicant (where given), in two INSERT … SELECT: a bando
-    has hundreds of thousands of applicants. Each is written in the applicant's language (their
-    `lingua`, Italian when none: a domanda of another channel has no user), with the esito's own text
-    and the amount. The outbox's unique `chiave` makes a second run queue nothing (ON CONFLICT DO
-    NOTHING). Returns how many rows were queued now."""
+    has hundreds of thousands of applicants. With `scorrimento`, only to the applicants it funded or
+    topped up (keys `scorrimento:N:…`, so each run's news goes out once). Each is written in the
+    applicant's language (their `lingua`, Italian when none: a domanda of another channel has no
+    user), with the esito's own text and the amount. The outbox's unique `chiave` makes a second run
+    queue nothing (ON CONFLICT DO NOTHING). Returns how many rows were queued now."""
     from django.db import connection
 
     n = Notifica._meta.db_table
@@ -212,6 +214,10 @@ def _accoda_esiti(bando: Bando) -> int:
         "bando": bando.pk,
         "adesso": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
+    prefisso, filtro = "esito:", ""
+    if scorrimento is not None:
+        prefisso, filtro = f"scorrimento:{scorrimento.pk}:", "AND p.scorrimento_id = %(scorrimento)s"
+        params["scorrimento"] = scorrimento.pk
     accodate = 0
     with connection.cursor() as cursor:
         for canale, colonna in (("email", "email"), ("sms", "cellulare")):
@@ -219,13 +225,13 @@ def _accoda_esiti(bando: Bando) -> int:
             cursor.execute(
                 f"""INSERT INTO {n} (chiave, canale, destinatario, oggetto, testo, stato, tentativi,
                         ultimo_errore, creata_il)
-                    SELECT 'esito:' || d.id || ':{canale}', '{canale}', d.{colonna}, {oggetto_e_testo},
+                    SELECT '{prefisso}' || d.id || ':{canale}', '{canale}', d.{colonna}, {oggetto_e_testo},
                         '{Notifica.Stato.IN_CODA.value}', 0, '', %(adesso)s
                     FROM {p} p
                     JOIN {g} g ON g.id = p.graduatoria_id
                     JOIN {d} d ON d.id = p.domanda_id
                     LEFT JOIN {u} u ON u.id = d.richiedente_id
-                    WHERE g.bando_id = %(bando)s AND d.{colonna} <> ''
+                    WHERE g.bando_id = %(bando)s AND d.{colonna} <> '' {filtro}
                     ON CONFLICT (chiave) DO NOTHING""",
                 params | testi,
             )
@@ -274,9 +280,10 @@ def pubblica_graduatorie(bando: Bando, data: dt.date | None = None, attore=None)
         prima_seduta_entro=prima_seduta,
         riferimento=f"graduatoria:{bando.anno}",
     )
+    registra_pubblicazione(bando, f"graduatoria:{bando.anno}")
     Graduatoria.objects.filter(bando=bando).update(stato=Graduatoria.Stato.PUBBLICATA, pubblicata_il=data)
     Bando.objects.filter(pk=bando.pk).update(graduatoria_pubblicata_il=data)
-    notifiche = _accoda_esiti(bando)
+    notifiche = accoda_esiti(bando)
     riepilogo = {"codici": codici, "notifiche": notifiche, "data": data.isoformat()}
     audit(attore, "graduatoria.pubblicata", bando, **riepilogo)
     return riepilogo

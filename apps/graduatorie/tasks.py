@@ -71,3 +71,66 @@ def chiusura_fatturazione_task(oggi: str | None = None):
         except Exception:  # recorded in its EsecuzioneJob; the next bando still runs
             risultati.append({"bando": bando.anno, "errore": True})
     return risultati
+
+
+def _giorno(oggi: str | None) -> dt.date:
+    from django.utils import timezone
+
+    return dt.date.fromisoformat(oggi) if oggi else timezone.localdate()
+
+
+# The code's lifecycle, daily in this order (the schedule's times): expiry, decadenza, scorrimento. Each
+# is its own task and its own recorded run, so one failing does not stop the others; the next day's
+# schedule runs a failed one again (each is idempotent).
+@shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
+def scadenza_codici_task(oggi: str | None = None, esecuzione_id: int | None = None):
+    from .ciclo import scadenza_codici
+
+    giorno = _giorno(oggi)
+    return esegui_job(
+        "scadenza_codici_task",
+        {"oggi": giorno.isoformat()},
+        lambda job: scadenza_codici(giorno, attore=job.richiesto_da),
+        esecuzione_id=esecuzione_id,
+        modificati=lambda r: r["scaduti"] + r["sedute_annullate"],
+    )
+
+
+@shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
+def decadenza_prima_seduta_task(oggi: str | None = None, esecuzione_id: int | None = None):
+    from .ciclo import decadenza_prima_seduta
+
+    giorno = _giorno(oggi)
+    return esegui_job(
+        "decadenza_prima_seduta_task",
+        {"oggi": giorno.isoformat()},
+        lambda job: decadenza_prima_seduta(giorno, attore=job.richiesto_da),
+        esecuzione_id=esecuzione_id,
+        modificati=lambda r: r["decaduti"] + r["sedute_annullate"],
+    )
+
+
+@shared_task(ignore_result=True, soft_time_limit=1500, time_limit=1800)
+def scorrimento_task(oggi: str | None = None, bando_id: int | None = None, esecuzione_id: int | None = None):
+    """Every published bando (or the one given), each in its own recorded run."""
+    from .scorrimento import scorri
+
+    giorno = _giorno(oggi)
+    bandi = Bando.objects.filter(graduatoria_pubblicata_il__isnull=False).order_by("anno")
+    if bando_id is not None:
+        bandi = bandi.filter(pk=bando_id)
+    risultati = []
+    for bando in bandi:
+        try:
+            risultati.append(
+                esegui_job(
+                    "scorrimento_task",
+                    {"bando_id": bando.pk, "oggi": giorno.isoformat()},
+                    lambda job, bando=bando: scorri(bando, giorno, attore=job.richiesto_da),
+                    esecuzione_id=esecuzione_id if bando_id is not None else None,
+                    modificati=lambda r: r["nuovi_codici"] + r["integrazioni"],
+                )
+            )
+        except Exception:  # recorded in its EsecuzioneJob; the next bando still runs
+            risultati.append({"bando": bando.anno, "errore": True})
+    return risultati

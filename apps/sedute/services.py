@@ -22,6 +22,7 @@ from apps.core.locking import servizio_occupato
 from apps.core.money import euro
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale
+from apps.domande.models import ROME
 
 from . import ratelimit
 from .models import Seduta
@@ -61,10 +62,25 @@ def _oggi(adesso: dt.datetime) -> dt.date:
     return timezone.localdate(adesso)
 
 
+def prima_seduta_in_tempo(codice: CodiceUnivoco) -> bool:
+    """A seduta held on or before `prima_seduta_entro` was confirmed by the end of that day (Europe/Rome):
+    the code does not lapse (circ. 124/2025 §6; the decadenza job, apps.graduatorie.ciclo)."""
+    if codice.prima_seduta_entro is None:
+        return True
+    fine = dt.datetime.combine(codice.prima_seduta_entro + dt.timedelta(days=1), dt.time(), tzinfo=ROME)
+    return codice.sedute.filter(
+        stato__in=[Seduta.Stato.CONFERMATA, Seduta.Stato.FATTURATA, Seduta.Stato.RIMBORSATA],
+        inizio__lt=fine,
+        confermata_il__lt=fine,
+    ).exists()
+
+
 def _prima_seduta_scaduta(codice: CodiceUnivoco, oggi: dt.date) -> bool:
+    """Past the first-seduta deadline without a timely confirmed seduta: the code lapses at the next run of
+    the decadenza job, and nothing can be booked or confirmed on it meanwhile."""
     if codice.prima_seduta_entro is None or oggi <= codice.prima_seduta_entro:
         return False
-    return not codice.sedute.exclude(stato=Seduta.Stato.ANNULLATA).exists()
+    return not prima_seduta_in_tempo(codice)
 
 
 def _associato(codice: CodiceUnivoco | None, codice_fiscale: str, oggi: dt.date) -> bool:
@@ -324,6 +340,14 @@ def conferma_seduta(utente, seduta: Seduta, *, adesso=None) -> Seduta:
     if seduta.stato != Seduta.Stato.PRENOTATA:
         raise DomainError(
             _("La seduta è %(stato)s: non si può confermare.") % {"stato": seduta.get_stato_display()}
+        )
+    if _prima_seduta_scaduta(codice, _oggi(adesso)):
+        raise DomainError(
+            _(
+                "Il termine per svolgere e confermare la prima seduta era il %(entro)s: il codice decade "
+                "e la seduta non si può più confermare."
+            )
+            % {"entro": _data(codice.prima_seduta_entro)}
         )
     if seduta.inizio > adesso:
         inizio = timezone.localtime(seduta.inizio)

@@ -13,7 +13,7 @@ from apps.core.exceptions import DomainError
 from apps.core.models import AuditEvent, Notifica
 from apps.core.services import send_pending
 from apps.graduatorie.models import ESITI_FINANZIATI, Graduatoria, Posizione
-from apps.graduatorie.services import _accoda_esiti, calcola_graduatorie, pubblica_graduatorie
+from apps.graduatorie.services import accoda_esiti, calcola_graduatorie, pubblica_graduatorie
 from tests.factories import BandoFactory, BudgetFactory, DomandaFactory, regione
 
 pytestmark = pytest.mark.django_db
@@ -129,10 +129,10 @@ def test_sending_after_commit_then_again_never_double_sends(django_capture_on_co
 def test_queueing_the_outcomes_twice_queues_nothing_new():
     bando = graduatoria_calcolata(anno=2095)
     pubblica_graduatorie(bando, data=PUBBLICAZIONE)
-    assert _accoda_esiti(bando) == 0  # nothing new: each chiave is already in the outbox
+    assert accoda_esiti(bando) == 0  # nothing new: each chiave is already in the outbox
     assert Notifica.objects.count() == 8
     send_pending()
-    assert _accoda_esiti(bando) == 0
+    assert accoda_esiti(bando) == 0
     send_pending()
     assert (len(mail.outbox), len(sms.outbox)) == (4, 4)
 

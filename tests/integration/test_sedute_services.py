@@ -246,14 +246,21 @@ def test_verifica_accepts_the_first_and_the_last_day_of_validity(utente_bob, bob
     assert verifica(utente_bob, bob, nuovo_codice(valido_fino_al=oggi))
 
 
-def test_verifica_accepts_a_missed_first_seduta_deadline_when_a_seduta_was_booked(
+def test_past_the_first_seduta_deadline_only_a_timely_confirmed_seduta_keeps_the_code_usable(
     utente_bob, bob, nuovo_codice, oggi, adesso
 ):
-    codice = nuovo_codice(prima_seduta_entro=oggi + dt.timedelta(days=5))
-    prenota(bob, codice, inizio=alle(oggi + dt.timedelta(days=5)), importo="40.00")
+    """circ. 124/2025 §6: booked is not enough; held and confirmed by the end of day N is."""
+    entro = oggi + dt.timedelta(days=5)
+    prenotato = nuovo_codice(prima_seduta_entro=entro)
+    prenota(bob, prenotato, inizio=alle(entro), importo="40.00")
+    confermato = nuovo_codice(prima_seduta_entro=entro)
+    seduta = prenota(bob, confermato, inizio=alle(entro), importo="40.00")
+    conferma_seduta(utente_bob, seduta, adesso=alle(entro, 23))
     dopo = adesso + dt.timedelta(days=6)
-    assert verifica(utente_bob, bob, codice, adesso=dopo).residuo == Decimal("460.00")
-    assert_registro(codice)
+    with pytest.raises(AssociazioneNonValida):
+        verifica(utente_bob, bob, prenotato, adesso=dopo)
+    assert verifica(utente_bob, bob, confermato, adesso=dopo).residuo == Decimal("460.00")
+    assert_registro(confermato)
 
 
 def test_a_user_is_blocked_after_the_maximum_failures_even_with_correct_data(
