@@ -10,10 +10,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from apps.core.admin import AuditedReadOnlyAdmin, RicercaRiservataMixin
+from apps.core.admin import AuditedReadOnlyAdmin, ReadOnlyAdmin, RicercaRiservataMixin
 from apps.core.services import audit
 
-from .models import CodiceUnivoco, MovimentoCodice
+from .models import CodiceUnivoco, MovimentoCodice, MovimentoFondo
 
 
 class MovimentoInline(admin.TabularInline):
@@ -81,3 +81,15 @@ class CodiceUnivocoAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/codici/codiceunivoco/mostra_codice.html", context)
+
+
+@admin.register(MovimentoFondo)
+class MovimentoFondoAdmin(ReadOnlyAdmin):
+    """The regional pools' ledger: what each job moved, per bando and region (append-only)."""
+
+    list_display = ["pk", "creato_il", "bando", "regione", "causale", "delta", "codice_id", "riferimento"]
+    list_filter = ["bando", "regione", "causale"]
+    date_hierarchy = "creato_il"
+    show_full_result_count = False
+    list_select_related = ["bando", "regione"]
+    readonly_fields = [f.name for f in MovimentoFondo._meta.fields]

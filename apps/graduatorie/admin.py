@@ -24,8 +24,8 @@ from apps.domande.admin import BandoAdmin as BaseBandoAdmin
 from apps.domande.models import Bando
 
 from .export import scrivi_graduatoria
-from .models import Graduatoria, Posizione
-from .tasks import calcola_graduatorie_task, pubblica_graduatorie_task
+from .models import Graduatoria, Posizione, Scorrimento
+from .tasks import calcola_graduatorie_task, pubblica_graduatorie_task, scorrimento_task
 
 
 def _run(modeladmin, request, queryset, task, parametri, fatto, avviato: str):
@@ -68,6 +68,21 @@ def _pubblicate(anno, r) -> str:
     ) % {**r, "anno": anno, "data": _data_locale(r["data"])}
 
 
+def _scorsa(anno, r) -> str:
+    if r.get("motivo") == "termine_fatturazione":
+        testo = _("Bando %(anno)s: il termine di fatturazione è passato, nessuno scorrimento.")
+        return testo % {"anno": anno}
+    return _(
+        "Scorrimento del bando %(anno)s: %(nuovi)s nuovi codici, %(integrazioni)s integrazioni, "
+        "%(assegnato)s assegnati."
+    ) % {
+        "anno": anno,
+        "nuovi": r["nuovi_codici"],
+        "integrazioni": r["integrazioni"],
+        "assegnato": euro(r["assegnato"]),
+    }
+
+
 def _data_locale(iso: str) -> str:
     return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
@@ -77,7 +92,7 @@ admin.site.unregister(Bando)
 
 @admin.register(Bando)
 class BandoAdmin(BaseBandoAdmin):
-    actions = ["calcola_graduatorie", "pubblica_graduatorie", "esporta_graduatoria"]
+    actions = ["calcola_graduatorie", "pubblica_graduatorie", "scorri_graduatorie", "esporta_graduatoria"]
 
     def has_graduatoria_permission(self, request):
         return request.user.has_perm("graduatorie.change_graduatoria")
@@ -94,6 +109,13 @@ class BandoAdmin(BaseBandoAdmin):
         _run(
             self, request, queryset, pubblica_graduatorie_task, {"data": None}, fatto=_pubblicate,
             avviato=_("Pubblicazione delle graduatorie del bando {anno} avviata"),
+        )  # fmt: skip
+
+    @admin.action(description=_("Scorri graduatorie con i fondi disponibili"), permissions=["graduatoria"])
+    def scorri_graduatorie(self, request, queryset):
+        _run(
+            self, request, queryset, scorrimento_task, {}, fatto=_scorsa,
+            avviato=_("Scorrimento delle graduatorie del bando {anno} avviato"),
         )  # fmt: skip
 
     @admin.action(description=_("Esporta graduatoria (CSV)"), permissions=["view"])
@@ -204,3 +226,35 @@ class PosizioneAdmin(RicercaRiservataMixin, AuditedReadOnlyAdmin):
     @admin.display(description=_("presentata il"), ordering="domanda__presentata_il")
     def presentata_il(self, obj):
         return obj.domanda.presentata_il
+
+
+@admin.register(Scorrimento)
+class ScorrimentoAdmin(admin.ModelAdmin):
+    """Each scorrimento that funded someone, with what it moved per region (read-only)."""
+
+    list_display = [
+        "data", "bando", "nuovi_codici", "integrazioni", "assegnato", "usa_decadenza", "eseguito_il"
+    ]  # fmt: skip
+    list_filter = ["bando", "usa_decadenza"]
+    readonly_fields = [f.name for f in Scorrimento._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("nuovi codici"))
+    def nuovi_codici(self, obj):
+        return obj.riepilogo.get("nuovi_codici", 0)
+
+    @admin.display(description=_("integrazioni"))
+    def integrazioni(self, obj):
+        return obj.riepilogo.get("integrazioni", 0)
+
+    @admin.display(description=_("assegnato"))
+    def assegnato(self, obj):
+        return importo_in_euro(obj.riepilogo.get("assegnato", "0"))

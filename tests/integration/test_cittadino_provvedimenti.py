@@ -151,3 +151,32 @@ def test_another_persons_code_is_a_404(client, mondo):
     assert client.get(reverse("cittadino:codice", args=[codice_di_alice.pk])).status_code == 404
     page = client.get(reverse("cittadino:ricevute")).content.decode()
     assert codice_di_alice.codice not in page
+
+
+def test_funded_by_scorrimento_shows_it_in_ricevute_and_provvedimento(client, mondo):
+    """alice and bob never book: at the deadline their codes lapse and the one scorrimento funds carol."""
+    from django.template.loader import render_to_string
+
+    from apps.graduatorie.ciclo import decadenza_prima_seduta
+    from apps.graduatorie.scorrimento import scorri
+
+    bando, persone = mondo
+    pubblica(bando)
+    user, domanda = persone["carol"]
+    client.force_login(user)
+    prima = client.get(reverse("cittadino:ricevute")).content.decode()
+    assert "scorrimento della graduatoria il" not in prima
+    giorno = PUBBLICAZIONE + dt.timedelta(days=61)
+    decadenza_prima_seduta(giorno)
+    scorri(bando, giorno)
+    pagina = client.get(reverse("cittadino:ricevute")).content.decode()
+    assert "Finanziata per scorrimento della graduatoria il 12/03/2026." in pagina
+    esito = esito_pubblicato(domanda)
+    assert esito.esito == Esito.ACCOLTA and esito.codice.valido_dal == giorno
+    html = render_to_string("cittadino/pdf/provvedimento.html", {"domanda": domanda, "esito": esito})
+    assert "Finanziata per scorrimento il" in html and "12/03/2026" in html
+    response = client.get(reverse("cittadino:provvedimento_pdf", args=[domanda.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    # alice's lapsed code says so
+    client.force_login(persone["alice"][0])
+    assert "Stato del codice: decaduto" in client.get(reverse("cittadino:ricevute")).content.decode()
