@@ -139,3 +139,42 @@ def test_command_records_the_run_and_refuses_a_bad_date():
     assert job.risultato["restituito"] == "3500.00"
     with pytest.raises(CommandError, match="non valida"):
         call_command("scadenza_codici", "--oggi", "9999-99-99")
+
+
+@pytest.mark.parametrize(
+    "fine", [dt.date(2026, 3, 28), dt.date(2026, 10, 24)], ids=["ora-legale", "ora-solare"]
+)
+def test_the_validity_ends_at_midnight_rome_across_the_dst_change(fine):
+    """Validity shortened to end on the eve of a DST change: a seduta at 23:59 of `fine` was within it and
+    stays; one at 00:00 of the next day (Rome) was not and is cancelled."""
+    pubblicazione = dt.date(2026, 3, 1)
+    bando = mondo(giorni_prima_seduta=None, pubblicazione=pubblicazione)
+    chi = professionista()
+    a = codice("A")
+    dentro = prenota(chi, a, a_roma(fine, 23, 59), a_roma(pubblicazione, 9))
+    fuori = prenota(chi, a, a_roma(fine + dt.timedelta(days=1), 0, 0), a_roma(pubblicazione, 9))
+    CodiceUnivoco.objects.filter(pk=a.pk).update(valido_fino_al=fine)
+    assert scadenza_codici(fine)["scaduti"] == 0
+    assert scadenza_codici(fine + dt.timedelta(days=1))["sedute_annullate"] == 1
+    dentro.refresh_from_db(), fuori.refresh_from_db()
+    assert (dentro.stato, fuori.stato) == (Seduta.Stato.PRENOTATA, Seduta.Stato.ANNULLATA)
+    assert verifica_fondi(bando) == []
+
+
+def test_the_billing_deadline_sweep_on_a_scaduto_code_returns_to_the_pool():
+    from apps.graduatorie.chiusura import chiudi_fatturazione
+
+    bando = mondo(termine_fatturazione=GIORNO_DOPO + dt.timedelta(days=10), giorni_prima_seduta=None)
+    chi = professionista()
+    a = codice("A")
+    s = prenota(chi, a, a_roma(FINE_VALIDITA, 10), a_roma(FINE_VALIDITA, 9))
+    conferma(chi, s, a_roma(FINE_VALIDITA, 11))  # confirmed, never invoiced
+    scadenza_codici(GIORNO_DOPO)
+    assert pool(bando) == D("3450.00")
+    bando.refresh_from_db()
+    r = chiudi_fatturazione(bando, GIORNO_DOPO + dt.timedelta(days=11))
+    assert r["annullate"] == 1
+    a.refresh_from_db()
+    assert (a.assegnato, a.utilizzato, a.stato) == (D("0.00"), D("0.00"), CodiceUnivoco.Stato.SCADUTO)
+    assert pool(bando) == D("3500.00")
+    assert verifica_fondi(bando) == []
