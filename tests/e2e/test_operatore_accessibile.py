@@ -70,6 +70,8 @@ def test_the_operators_pages_pass_axe(page: Page, live_server, demo_world, axe, 
         (f"/domande/domanda/{domanda.pk}/change/", "domanda"),
         ("/domande/domanda/", "domande"),
         ("/core/auditevent/", "audit"),
+        ("/codici/movimentofondo/", "movimenti-fondo"),
+        ("/graduatorie/scorrimento/", "scorrimenti"),
         ("/domande/rappresentanzalegale/importa/", "import-rappresentanze"),
         ("/professionisti/importazionecnop/importa/", "import-cnop"),
     ]

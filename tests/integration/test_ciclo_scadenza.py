@@ -139,6 +139,11 @@ def test_command_records_the_run_and_refuses_a_bad_date():
     assert job.risultato["restituito"] == "3500.00"
     with pytest.raises(CommandError, match="non valida"):
         call_command("scadenza_codici", "--oggi", "9999-99-99")
+    for comando in (["scadenza_codici"], ["decadenza_prima_seduta"], ["scorrimento", "--bando", "2091"]):
+        with pytest.raises(CommandError, match="fuori dall'intervallo"):
+            call_command(*comando, "--oggi", "9999-12-31")
+    with pytest.raises(CommandError, match="inesistente"):
+        call_command("scorrimento", "--bando", "1900")
 
 
 @pytest.mark.parametrize(
