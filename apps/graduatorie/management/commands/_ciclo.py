@@ -5,7 +5,6 @@ import datetime as dt
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-
 MINIMO, MASSIMO = dt.date(2020, 1, 1), dt.date(2199, 12, 31)
 
 
