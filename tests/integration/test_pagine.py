@@ -51,7 +51,7 @@ def test_the_accessibility_statement_in_each_language(client, lingua, titolo, ag
     assert {"it": "parzialmente conforme", "en": "partially compliant", "de": "teilweise vereinbar"}[
         lingua
     ] in pagina
-    oggi = PaginaContenuto.objects.get(slug="accessibilita", lingua=lingua).aggiornata_il.date()
+    oggi = timezone.localdate(PaginaContenuto.objects.get(slug="accessibilita", lingua=lingua).aggiornata_il)
     assert f'<time datetime="{oggi:%Y-%m-%d}">' in pagina
 
 
@@ -129,7 +129,7 @@ def test_an_operator_edits_a_page_in_admin_and_the_page_shows_it_with_its_date(c
     risposta = client.post(url, {"titolo": "Informativa privacy", "corpo": "Nuovo testo <em>qui</em>."})
     assert risposta.status_code == 302, risposta.content.decode()[:2000]
     pagina.refresh_from_db()
-    assert pagina.aggiornata_il.date() == timezone.localdate()
+    assert timezone.localdate(pagina.aggiornata_il) == timezone.localdate()  # Rome, not UTC
     client.logout()
     testo = _testo(client.get(reverse("pagine:privacy")))
     assert "<h1>Informativa privacy</h1>" in testo
