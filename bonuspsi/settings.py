@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from bonuspsi.env import env_bool, env_int_min
@@ -262,27 +261,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Synced into django-celery-beat's tables at start; operators then edit the schedule in admin.
-CELERY_BEAT_SCHEDULE = {
-    "invia-notifiche": {"task": "apps.core.tasks.send_pending_notifiche", "schedule": 300.0},
-    # Day 1 of each month, 02:00 Rome time: the batch of the month just ended (the task's default).
-    "genera-rimborsi-mensile": {
-        "task": "apps.rimborsi.tasks.genera_rimborsi_task",
-        "schedule": crontab(minute=0, hour=2, day_of_month=1),
-    },
-    # Every bando whose termine_fatturazione has passed: cancel its un-invoiced sedute (idempotent).
-    "chiusura-fatturazione": {
-        "task": "apps.graduatorie.tasks.chiusura_fatturazione_task",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    # Day 1 of each month, 03:00 Rome time (after the batch): the monitoring snapshot of the month just ended.
-    "monitoraggio-mensile": {
-        "task": "apps.monitoraggio.tasks.monitoraggio_task",
-        "schedule": crontab(minute=0, hour=3, day_of_month=1),
-    },
-    # The citizens' invoice archives (ZIP/PDF of a large selection) are kept 24 hours.
-    "pulisci-archivi-fatture": {"task": "apps.fatture.tasks.pulisci_archivi_fatture", "schedule": 3600.0},
-}
+# Empty on purpose: the jobs are rows of the DatabaseScheduler, created once by load_reference_data
+# (apps/core/pianificazione.py) and then edited by operators in admin. A schedule here would be written
+# over those rows each time beat starts.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 # The citizens' invoice archives (apps/fatture/documenti.py): private, kept 24 hours, one folder shared by
 # the web app (downloads) and the workers (builds); never under STATIC_ROOT or any served path.

@@ -1,6 +1,6 @@
 """Reference data: regions (Ministry of Health codes), provinces (ISO 3166-2:IT via pycountry),
 the three bandi with the rules of DESIGN.md, the 2023 regional budgets (fixtures/riparto_2023.csv)
-and the "Operatore INPS" permission group."""
+the "Operatore INPS" permission group and the scheduled jobs (apps/core/pianificazione.py)."""
 
 import csv
 import datetime as dt
@@ -14,6 +14,7 @@ from django.db import transaction
 
 from apps.core import riferimenti
 from apps.core.models import Provincia, Regione
+from apps.core.pianificazione import crea_pianificazioni
 
 from .models import Bando, BudgetRegionale
 
@@ -76,6 +77,10 @@ OPERATORE_PERMS = {
                  "view_vocerimborso", "view_fatturasospesa"],
     "core": ["view_regione", "view_provincia", "view_auditevent", "view_notifica", "view_esecuzionejob"],
     "monitoraggio": ["view_instantanea"],
+    # The scheduled jobs (apps/core/pianificazione.py): operators move a time or disable a job, and may
+    # add a schedule to move it to; they neither create nor delete jobs (the code defines them).
+    "django_celery_beat": ["view_periodictask", "change_periodictask", "view_crontabschedule",
+                           "add_crontabschedule", "view_intervalschedule", "add_intervalschedule"],
     "pagine": ["view_paginacontenuto", "change_paginacontenuto", "add_paginacontenuto", "view_valutazione"],
 }  # fmt: skip
 
@@ -131,5 +136,9 @@ def load_reference_data() -> dict:
         for p in Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
     ]  # fmt: skip
     group.permissions.add(*perms)
+    pianificazioni = crea_pianificazioni()
     riferimenti.svuota()  # this process serves the rows just written
-    return {"regioni": len(REGIONI), "province": len(province), "bandi_creati": bandi_creati}
+    return {
+        "regioni": len(REGIONI), "province": len(province), "bandi_creati": bandi_creati,
+        "pianificazioni_create": pianificazioni,
+    }  # fmt: skip

@@ -50,7 +50,7 @@ def pubblica_graduatorie_task(
 
 @shared_task(ignore_result=True, soft_time_limit=3000, time_limit=3600)
 def chiusura_fatturazione_task(oggi: str | None = None):
-    """Daily (CELERY_BEAT_SCHEDULE "chiusura-fatturazione"): every bando whose termine_fatturazione has
+    """Daily (the beat job "chiusura-fatturazione"): every bando whose termine_fatturazione has
     passed, each in its own recorded run, so that one failing does not stop the others."""
     from django.utils import timezone
 

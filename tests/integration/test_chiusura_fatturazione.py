@@ -143,9 +143,9 @@ def test_a_seduta_invoiced_meanwhile_is_left_alone(bando, scenario):
     assert _stato(stale) == (Seduta.Stato.FATTURATA, "")
 
 
-def test_the_daily_beat_entry_runs_the_task():
-    from django.conf import settings
+def test_the_daily_beat_entry_runs_the_task(reference_data):
+    from django_celery_beat.models import PeriodicTask
 
-    voce = settings.CELERY_BEAT_SCHEDULE["chiusura-fatturazione"]
-    assert voce["task"] == chiusura_fatturazione_task.name
-    assert voce["schedule"].hour == {2} and voce["schedule"].minute == {30}
+    voce = PeriodicTask.objects.get(name="chiusura-fatturazione")
+    assert voce.task == chiusura_fatturazione_task.name
+    assert (voce.crontab.day_of_month, voce.crontab.hour, voce.crontab.minute) == ("*", "2", "30")

@@ -380,12 +380,14 @@ def test_the_task_runs_on_record_for_the_month_just_ended(bando, bob):
     assert job.risultato["sospese"] == 1
 
 
-def test_beat_runs_the_batch_on_day_one_for_the_month_just_ended(settings):
+def test_beat_runs_the_batch_on_day_one_for_the_month_just_ended(reference_data):
+    from django_celery_beat.models import PeriodicTask
+
     from apps.rimborsi.tasks import mese_appena_finito
 
-    voce = settings.CELERY_BEAT_SCHEDULE["genera-rimborsi-mensile"]
-    assert voce["task"] == "apps.rimborsi.tasks.genera_rimborsi_task"
-    assert voce["schedule"].day_of_month == {1}
+    voce = PeriodicTask.objects.get(name="genera-rimborsi-mensile")
+    assert voce.task == "apps.rimborsi.tasks.genera_rimborsi_task"
+    assert (voce.crontab.day_of_month, voce.crontab.hour, voce.crontab.minute) == ("1", "2", "0")
     assert mese_appena_finito(dt.date(2026, 1, 1)) == dt.date(2025, 12, 1)
     assert mese_appena_finito(dt.date(2026, 3, 1)) == dt.date(2026, 2, 1)
 

@@ -4,13 +4,16 @@ from apps.domande.reference import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Carica regioni, province, i bandi 2022/2023/2025 e i budget 2023 (idempotente)."
+    help = (
+        "Carica regioni, province, i bandi 2022/2023/2025, i budget 2023 e i lavori pianificati "
+        "(idempotente: non modifica ciò che gli operatori hanno cambiato)."
+    )
 
     def handle(self, *args, **options):
         r = load_reference_data()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Dati di riferimento: {r['regioni']} regioni, {r['province']} province, "
-                f"{r['bandi_creati']} bandi creati."
+                f"{r['bandi_creati']} bandi creati, {r['pianificazioni_create']} lavori pianificati creati."
             )
         )
