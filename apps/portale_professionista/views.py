@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,6 +35,7 @@ from apps.sedute.selectors import (
     nominativo_beneficiario,
     pazienti_del_professionista,
     sedute_del_professionista,
+    termine_prima_seduta,
 )
 
 from .access import professionista_required
@@ -178,10 +180,16 @@ def prenota(request):
                 "codice_id": verifica.codice_id,
                 "cf": verifica.codice_fiscale,
             }
+    termine = termine_prima_seduta(codice_in_prenotazione(verifica.codice_id)) if verifica else None
     return render(
         request,
         "professionista/prenota.html",
-        {"form": form, "verifica": verifica, "puo_prenotare": request.professionista.puo_prenotare},
+        {
+            "form": form,
+            "verifica": verifica,
+            "termine": termine,
+            "puo_prenotare": request.professionista.puo_prenotare,
+        },
     )
 
 
@@ -236,6 +244,7 @@ def prenota_seduta(request):
             "nominativo": nominativo_beneficiario(paziente["cf"]),
             "codice_fiscale": paziente["cf"],
             "massimo": sedute.massimo_per_seduta(codice),
+            "termine": termine_prima_seduta(codice),
             "nessuno_studio": not studi.exists(),
         },
     )
@@ -269,10 +278,16 @@ def _seduta(request, pk) -> Seduta:
 
 
 def _contesto(seduta: Seduta, **extra) -> dict:
+    # The first-seduta deadline matters on a seduta still to confirm; one held after the deadline does not
+    # save the code, and the page says so.
+    termine = termine_prima_seduta(seduta.codice) if seduta.stato == Seduta.Stato.PRENOTATA else None
+    if termine:
+        termine["dopo"] = timezone.localdate(seduta.inizio) > termine["entro"]
     return {
         "seduta": seduta,
         "nominativo": nominativo_beneficiario(seduta.codice.domanda.cf_beneficiario),
         "confermabile": seduta.confermabile(),
+        "termine": termine,
         **extra,
     }
 

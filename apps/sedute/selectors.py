@@ -6,10 +6,42 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.codici.models import CodiceUnivoco
 from apps.codici.selectors import codici_del_cittadino
+from apps.domande.models import ROME
 from apps.professionisti.models import Professionista
 
 from .models import Seduta
+
+# The professional's booking and confirmation pages warn about the first-seduta deadline (circ. 124/2025
+# §6) in the last two weeks before it: long enough to book and hold a seduta, short enough not to be noise.
+GIORNI_AVVISO_PRIMA_SEDUTA = 14
+
+
+def prima_seduta_in_tempo(codice: CodiceUnivoco) -> bool:
+    """A seduta held on or before `prima_seduta_entro` was confirmed by the end of that day (Europe/Rome):
+    the code does not lapse (circ. 124/2025 §6; the decadenza job, apps.graduatorie.ciclo)."""
+    if codice.prima_seduta_entro is None:
+        return True
+    fine = dt.datetime.combine(codice.prima_seduta_entro + dt.timedelta(days=1), dt.time(), tzinfo=ROME)
+    return codice.sedute.filter(
+        stato__in=[Seduta.Stato.CONFERMATA, Seduta.Stato.FATTURATA, Seduta.Stato.RIMBORSATA],
+        inizio__lt=fine,
+        confermata_il__lt=fine,
+    ).exists()
+
+
+def termine_prima_seduta(codice: CodiceUnivoco | None, oggi: dt.date | None = None) -> dict | None:
+    """The deadline to warn about, {"entro": day N, "giorni": days left (0 = today)}, when N is within the
+    next GIORNI_AVVISO_PRIMA_SEDUTA days and no seduta held by N has been confirmed yet; else None."""
+    if codice is None or codice.prima_seduta_entro is None:
+        return None
+    if codice.stato not in (CodiceUnivoco.Stato.ATTIVO, CodiceUnivoco.Stato.ESAURITO):
+        return None
+    giorni = (codice.prima_seduta_entro - (oggi or timezone.localdate())).days
+    if not 0 <= giorni <= GIORNI_AVVISO_PRIMA_SEDUTA or prima_seduta_in_tempo(codice):
+        return None
+    return {"entro": codice.prima_seduta_entro, "giorni": giorni}
 
 
 def nominativo_beneficiario(codice_fiscale: str) -> str:

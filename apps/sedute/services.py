@@ -22,11 +22,10 @@ from apps.core.locking import servizio_occupato
 from apps.core.money import euro
 from apps.core.services import audit
 from apps.core.validators import normalize_codice_fiscale
-from apps.domande.models import ROME
 
 from . import ratelimit
 from .models import Seduta
-from .selectors import nominativo_beneficiario
+from .selectors import nominativo_beneficiario, prima_seduta_in_tempo
 
 CENT = Decimal("0.01")
 MESSAGGIO_ASSOCIAZIONE = gettext_lazy(
@@ -60,19 +59,6 @@ class Verifica:
 
 def _oggi(adesso: dt.datetime) -> dt.date:
     return timezone.localdate(adesso)
-
-
-def prima_seduta_in_tempo(codice: CodiceUnivoco) -> bool:
-    """A seduta held on or before `prima_seduta_entro` was confirmed by the end of that day (Europe/Rome):
-    the code does not lapse (circ. 124/2025 §6; the decadenza job, apps.graduatorie.ciclo)."""
-    if codice.prima_seduta_entro is None:
-        return True
-    fine = dt.datetime.combine(codice.prima_seduta_entro + dt.timedelta(days=1), dt.time(), tzinfo=ROME)
-    return codice.sedute.filter(
-        stato__in=[Seduta.Stato.CONFERMATA, Seduta.Stato.FATTURATA, Seduta.Stato.RIMBORSATA],
-        inizio__lt=fine,
-        confermata_il__lt=fine,
-    ).exists()
 
 
 def _prima_seduta_scaduta(codice: CodiceUnivoco, oggi: dt.date) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
+from apps.codici.models import CodiceUnivoco
 from apps.sedute.models import Seduta
 from tests.e2e.conftest import MOBILE
 from tests.e2e.test_journey_domanda import login_as
@@ -112,7 +113,11 @@ def test_every_page_of_the_professional_journey_passes_axe(
         expect(page.locator(f"#riepilogo-errori a[href='#id_{campo}']")).to_be_attached()
     moduli(page, axe)
 
-    # Prenota: verify, the result with its "Prosegui" (the contrast issue 8 found), book.
+    # Prenota: verify, the result with its "Prosegui" (the contrast issue 8 found), book. The code's
+    # first-seduta deadline is five days away (circ. 124/2025 §6): the pages from here on warn about it.
+    CodiceUnivoco.objects.filter(pk=codice_di_giuseppe().pk).update(
+        prima_seduta_entro=timezone.localdate() + dt.timedelta(days=5)
+    )
     vai(page, base, "prenota", query="?nuovo=1")
     moduli(page, axe)
     invia(page)
@@ -123,6 +128,7 @@ def test_every_page_of_the_professional_journey_passes_axe(
     page.fill("#id_codice", codice.codice)
     invia(page)
     expect(page.locator("#esito-verifica")).to_contain_text(testi["verificata"])
+    expect(page.locator("#termine-prima-seduta")).to_be_visible()
     moduli(page, axe)
     if lingua == "de":
         shot("verifica-riuscita-de")
@@ -165,5 +171,7 @@ def test_every_page_of_the_professional_journey_passes_axe(
             moduli(page, axe)
         else:
             axe()
+        if nome in ("seduta", "conferma"):
+            expect(page.locator("#termine-prima-seduta")).to_be_visible()
         if lingua == "de" and nome == "seduta":
             shot("seduta-de")

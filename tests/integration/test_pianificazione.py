@@ -104,3 +104,12 @@ def test_docker_compose_runs_one_beat_and_loads_the_schedule_at_init():
     inizio = righe.index("  beat:")
     assert "    deploy: {replicas: 1}" in righe[inizio : inizio + 6]
     assert any("migrate --noinput && python manage.py load_reference_data" in r for r in comandi)
+
+
+def test_an_operator_reads_and_edits_the_jobs_in_the_operators_site(client_carol):
+    lista = client_carol.get("/operatori/django_celery_beat/periodictask/")
+    assert lista.status_code == 200
+    assert "scadenza-codici" in lista.content.decode()
+    job = PeriodicTask.objects.get(name="scadenza-codici")
+    assert client_carol.get(f"/operatori/django_celery_beat/periodictask/{job.pk}/change/").status_code == 200
+    assert client_carol.get("/operatori/django_celery_beat/periodictask/add/").status_code == 403
