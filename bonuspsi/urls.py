@@ -15,4 +15,5 @@ urlpatterns = [
     path("professionista/", include("apps.portale_professionista.urls")),
     path("operatori/", admin.site.urls),
     path("", include("apps.pagine.urls")),
+    path("", include("apps.monitoraggio.urls")),
 ]

@@ -92,6 +92,13 @@ def axe_violazioni(page, *, moduli: bool = False) -> list[str]:
     ]
 
 
+# The first elements reaching past a phone's width: what to fix when a page scrolls sideways.
+TROPPO_LARGHI = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > 361).slice(0, 5)
+    .map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+    .join(', ')"""
+
+
 @pytest.fixture
 def axe(page):
     """axe(moduli=False): asserts the current page has no serious/critical axe violation, at the current
@@ -104,7 +111,9 @@ def axe(page):
         try:
             assert axe_violazioni(page, moduli=moduli) == [], f"{page.url} a 360 px"
             larghezza = page.evaluate("document.documentElement.scrollWidth")
-            assert larghezza <= MOBILE["width"], f"{page.url}: scorre di lato a 360 px ({larghezza} px)"
+            assert larghezza <= MOBILE["width"], (
+                f"{page.url}: scorre di lato a 360 px ({larghezza} px): {page.evaluate(TROPPO_LARGHI)}"
+            )
         finally:
             page.set_viewport_size(originale)
 
