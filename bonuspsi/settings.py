@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.domande",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "apps.portale_cittadino",
     "apps.portale_professionista",
     "apps.pagine",
+    "apps.api",
     "apps.demo",
 ]
 
@@ -204,6 +208,42 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
+}
+
+# --- API for practice software (apps/api, issue 11) -------------------------------------------------
+# Only personal tokens (no session, hence no CSRF); JSON only; errors as problem+json (apps/api/errori.py).
+# Rates per token; calls without a valid token per IP. Throttle counters live in the cache (Redis).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.autenticazione.TokenApiAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.autenticazione.AmbitoDelToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.autenticazione.PerToken"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE", default="120/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.SchemaApi",
+    "EXCEPTION_HANDLER": "apps.api.errori.gestore_eccezioni",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bonus psicologo – API per i gestionali",
+    "DESCRIPTION": "Sedute, fatture e rimborsi del professionista, con un token personale "
+    "(Authorization: Bearer bp_…) creato in «Accesso per il gestionale» del portale.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"tokenApi": {"type": "http", "scheme": "bearer", "bearerFormat": "bp_…"}}
+    },
+    "SECURITY": [{"tokenApi": []}],
+    "AUTHENTICATION_WHITELIST": [],
 }
 
 # --- E-mail and SMS ------------------------------------------------------------------------

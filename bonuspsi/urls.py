@@ -14,6 +14,7 @@ urlpatterns = [
     path("cittadino/", include("apps.portale_cittadino.urls")),
     path("professionista/", include("apps.portale_professionista.urls")),
     path("operatori/", admin.site.urls),
+    path("api/v1/", include("apps.api.urls")),
     path("", include("apps.pagine.urls")),
     path("", include("apps.monitoraggio.urls")),
 ]

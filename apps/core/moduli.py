@@ -90,7 +90,7 @@ def _campo(field) -> SafeString:
             '<div class="form-check mb-3">{}<label for="{}">{}</label>{}</div>',
             field, field.id_for_label, field.label, _errori(field),
         )  # fmt: skip
-    if tipo == "radioselect":
+    if tipo in ("radioselect", "checkboxselectmultiple"):  # a group: one fieldset, one legend
         radio = format_html_join(
             "",
             '<div class="form-check">{}<label for="{}">{}</label></div>',

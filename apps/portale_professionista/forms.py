@@ -347,3 +347,31 @@ class FiltroFattureForm(FiltroSeduteForm):
         super().__init__(*args, **kwargs)
         self.fields["dal"].label = _("Data fattura dal")
         self.fields["al"].label = _("Data fattura al")
+
+
+class TokenApiForm(forms.Form):
+    """ "Accesso per il gestionale": a new personal API token (apps.professionisti.token_api)."""
+
+    nome = forms.CharField(
+        label=_("Nome del token"),
+        max_length=80,
+        help_text=_("Per riconoscerlo nell'elenco, per esempio il nome del tuo gestionale."),
+        widget=forms.TextInput(attrs=TESTO),
+    )
+    ambiti = forms.MultipleChoiceField(
+        label=_("Cosa può fare il gestionale"),
+        choices=[
+            ("lettura", _("Leggere sedute, fatture e rimborsi")),
+            ("sedute", _("Verificare codici e prenotare, modificare, annullare e confermare sedute")),
+            ("fatture", _("Registrare e ritirare fatture")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegli almeno una delle operazioni.")},
+    )
+    giorni = forms.TypedChoiceField(
+        label=_("Durata"),
+        coerce=int,
+        choices=[(30, _("30 giorni")), (90, _("90 giorni")), (180, _("180 giorni")), (365, _("1 anno"))],
+        initial=90,
+        widget=forms.RadioSelect,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fatture
+from . import views, views_fatture, views_gestionale
 
 app_name = "professionista"
 urlpatterns = [
@@ -26,4 +26,6 @@ urlpatterns = [
     path("fatture/<int:pk>/", views_fatture.dettaglio, name="fattura"),
     path("fatture/<int:pk>/riepilogo/", views_fatture.riepilogo, name="riepilogo_fattura"),
     path("fatture/<int:pk>/ritira/", views_fatture.ritira, name="ritira_fattura"),
+    path("gestionale/", views_gestionale.gestionale, name="gestionale"),
+    path("gestionale/<int:pk>/revoca/", views_gestionale.revoca, name="revoca_token"),
 ]

@@ -175,3 +175,44 @@ class CanaleAccredito(models.Model):
     @property
     def iban_mascherato(self) -> str:
         return maschera_iban(self.iban)
+
+
+class TokenApi(models.Model):
+    """A personal API token of a professional for their practice software (/api/v1/, issue 11).
+
+    The secret is shown once at creation and stored only as its SHA-256 (`impronta`): a leak of the
+    database does not give working tokens. `prefisso` (the first characters, shown in the list) finds the
+    row without scanning. Scopes: lettura (GET), sedute (verify, book, modify, cancel, confirm), fatture
+    (register, withdraw)."""
+
+    class Ambito(models.TextChoices):
+        LETTURA = "lettura", _("lettura")
+        SEDUTE = "sedute", _("sedute")
+        FATTURE = "fatture", _("fatture")
+
+    professionista = models.ForeignKey(
+        "Professionista", verbose_name=_("professionista"), on_delete=models.CASCADE, related_name="token_api"
+    )
+    nome = models.CharField(_("nome"), max_length=80)
+    prefisso = models.CharField(_("prefisso"), max_length=12, unique=True)
+    impronta = models.CharField(_("impronta"), max_length=64)
+    ambiti = models.JSONField(_("ambiti"), default=list)
+    creato_il = models.DateTimeField(_("creato il"), default=timezone.now)
+    scade_il = models.DateTimeField(_("scade il"))
+    ultimo_uso_il = models.DateTimeField(_("ultimo uso"), null=True, blank=True)
+    revocato_il = models.DateTimeField(_("revocato il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-creato_il"]
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self):
+        return f"{self.nome} ({self.prefisso}…)"
+
+    def attivo(self, adesso=None) -> bool:
+        return self.revocato_il is None and (adesso or timezone.now()) < self.scade_il
+
+    def get_ambiti_display(self) -> str:
+        etichette = dict(self.Ambito.choices)
+        return ", ".join(str(etichette.get(a, a)) for a in self.ambiti)
