@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fatture
+from . import views, views_calendario, views_fatture
 
 app_name = "professionista"
 urlpatterns = [
@@ -26,4 +26,6 @@ urlpatterns = [
     path("fatture/<int:pk>/", views_fatture.dettaglio, name="fattura"),
     path("fatture/<int:pk>/riepilogo/", views_fatture.riepilogo, name="riepilogo_fattura"),
     path("fatture/<int:pk>/ritira/", views_fatture.ritira, name="ritira_fattura"),
+    path("fatture/sts/", views_fatture.esporta_sts, name="esporta_sts"),
+    path("calendario/", views_calendario.gestione, name="calendario"),
 ]
