@@ -21,15 +21,27 @@ import csv
 from typing import TextIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.exceptions import DomainError
 from apps.core.services import audit
 
 from .models import Fattura
 
-INTESTAZIONE = [
-    "numero_fattura", "data_fattura", "cf_paziente", "totale", "quota_bonus", "quota_paziente", "stato",
-]  # fmt: skip
+# The columns in order, each with the meaning the export page shows (and README repeats).
+COLONNE = [
+    ("numero_fattura", gettext_lazy("il numero della fattura, come registrato")),
+    (
+        "data_fattura",
+        gettext_lazy("la data della fattura (AAAA-MM-GG); l'anno scelto è quello di questa data"),
+    ),
+    ("cf_paziente", gettext_lazy("il codice fiscale del paziente (il beneficiario del bonus)")),
+    ("totale", gettext_lazy("il totale della fattura")),
+    ("quota_bonus", gettext_lazy("la parte pagata dal bonus (rimborsata da INPS)")),
+    ("quota_paziente", gettext_lazy("la parte pagata dal paziente: totale meno quota bonus")),
+    ("stato", gettext_lazy("lo stato del rimborso: da_pagare, sospesa, in_pagamento o rimborsata")),
+]
+INTESTAZIONE = [nome for nome, _descrizione in COLONNE]
 
 
 def _fatture(professionista):

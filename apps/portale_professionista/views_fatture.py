@@ -21,6 +21,7 @@ from apps.fatture.selectors import (
     righe_della_fattura,
     sedute_da_fatturare,
 )
+from apps.fatture.sts import COLONNE as COLONNE_STS
 from apps.fatture.sts import anni_sts, scrivi_sts
 from apps.professionisti.models import CanaleAccredito
 from apps.professionisti.selectors import canale_attuale
@@ -163,4 +164,6 @@ def esporta_sts(request):
             response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="sts-{anno}.csv"'
             return response
-    return render(request, "professionista/esporta_sts.html", {"form": form, "anni": anni})
+    return render(
+        request, "professionista/esporta_sts.html", {"form": form, "anni": anni, "colonne": COLONNE_STS}
+    )
