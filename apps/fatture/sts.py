@@ -14,7 +14,8 @@ by a person in a spreadsheet (unlike the monitoring tables). Columns, in order, 
 `quota_bonus + quota_paziente = totale` on every line. Withdrawn fatture (ritirate) are left out: the
 registration was withdrawn, usually to register the same document again with corrected data, and
 listing both would count the expense twice. `stato` is the payment state of the others
-(da_pagare, sospesa, in_pagamento, rimborsata).
+(da_pagare, sospesa, in_pagamento, rimborsata). The invoice number is written as registered, with no
+spreadsheet-formula escaping: the file is for software, and an altered number would not match the invoice.
 """
 
 import csv
