@@ -107,7 +107,7 @@ def _annulla_sedute(codici_sql: str, sedute_sql: str, params: dict, adesso: dt.d
             )
         cursor.execute(
             f"""UPDATE {S} SET stato = '{Seduta.Stato.ANNULLATA.value}', annullata_il = %(adesso)s,
-                    annullata_da = '{Seduta.AnnullataDa.UFFICIO.value}'
+                    annullata_da = '{Seduta.AnnullataDa.UFFICIO.value}', revisione = revisione + 1
                 WHERE id IN (SELECT s.id FROM {S} s WHERE {dove})""",
             params,
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendario
 
 app_name = "pagine"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("note-legali/", views.note_legali, name="note_legali"),
     path("mappa-del-sito/", views.mappa, name="mappa"),
     path("valuta/<slug:percorso>/", views.valuta, name="valuta"),
+    path("calendario/<str:token>.ics", views_calendario.feed, name="calendario_feed"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fatture
+from . import views, views_calendario, views_fatture
 
 app_name = "cittadino"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("codici/<int:pk>/", views.codice, name="codice"),
     path("sedute/<int:pk>/annulla/", views.annulla_seduta, name="annulla_seduta"),
     path("professionisti/", views.professionisti, name="professionisti"),
+    path("calendario/", views_calendario.gestione, name="calendario"),
     path("fatture/", views_fatture.fatture, name="fatture"),
     path("fatture/archivi/<int:pk>/", views_fatture.archivio, name="archivio_fatture"),
     path(

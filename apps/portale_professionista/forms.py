@@ -375,3 +375,21 @@ class TokenApiForm(forms.Form):
         initial=90,
         widget=forms.RadioSelect,
     )
+
+
+class AnnoStsForm(forms.Form):
+    """The year of the STS export: only years with the professional's own fatture are offered; any other
+    value (an edited address) gets the message next to the field."""
+
+    anno = forms.TypedChoiceField(
+        label=_("Anno delle fatture"),
+        coerce=int,
+        error_messages={
+            "required": _("Scegli l'anno delle fatture da esportare."),
+            "invalid_choice": _("Scegli un anno in cui hai registrato fatture."),
+        },
+    )
+
+    def __init__(self, *args, anni=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anno"].choices = [(a, str(a)) for a in anni]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fatture, views_gestionale
+from . import views, views_calendario, views_fatture, views_gestionale
 
 app_name = "professionista"
 urlpatterns = [
@@ -28,4 +28,6 @@ urlpatterns = [
     path("fatture/<int:pk>/ritira/", views_fatture.ritira, name="ritira_fattura"),
     path("gestionale/", views_gestionale.gestionale, name="gestionale"),
     path("gestionale/<int:pk>/revoca/", views_gestionale.revoca, name="revoca_token"),
+    path("fatture/sts/", views_fatture.esporta_sts, name="esporta_sts"),
+    path("calendario/", views_calendario.gestione, name="calendario"),
 ]

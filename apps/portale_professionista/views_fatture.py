@@ -2,8 +2,11 @@
 apps.fatture's services and selectors; every fattura is looked up among the professional's own, so
 another professional's fattura is a 404."""
 
+import io
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,13 +21,15 @@ from apps.fatture.selectors import (
     righe_della_fattura,
     sedute_da_fatturare,
 )
+from apps.fatture.sts import COLONNE as COLONNE_STS
+from apps.fatture.sts import anni_sts, scrivi_sts
 from apps.professionisti.models import CanaleAccredito
 from apps.professionisti.selectors import canale_attuale
 from apps.rimborsi.selectors import pagamento_fattura
 from apps.sedute.selectors import nominativi, nominativo_beneficiario
 
 from .access import professionista_required
-from .forms import FiltroFattureForm, RegistraFatturaForm
+from .forms import AnnoStsForm, FiltroFattureForm, RegistraFatturaForm
 
 CAMPI = ("sedute", "emittente", "numero", "data", "totale")
 
@@ -139,4 +144,26 @@ def elenco(request):
         request,
         "professionista/fatture.html",
         {"filtro": filtro, "pagina": pagina, "righe": righe, "parametri": parametri.urlencode()},
+    )
+
+
+@professionista_required
+def esporta_sts(request):
+    """ "Esporta per il Sistema Tessera Sanitaria": choose a year, download `sts-ANNO.csv` (apps.fatture.sts).
+    A GET form: the download changes nothing but the audit trail, and the year in the address is no secret."""
+    anni = anni_sts(request.professionista)
+    form = AnnoStsForm(request.GET if "anno" in request.GET else None, anni=anni)
+    if form.is_bound and form.is_valid():
+        anno = form.cleaned_data["anno"]
+        out = io.StringIO()
+        try:
+            scrivi_sts(request.user, request.professionista, anno, out)
+        except DomainError as exc:
+            form.add_error("anno", exc.message)
+        else:
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="sts-{anno}.csv"'
+            return response
+    return render(
+        request, "professionista/esporta_sts.html", {"form": form, "anni": anni, "colonne": COLONNE_STS}
     )

@@ -4,6 +4,7 @@ prenotata → confermata → fatturata → rimborsata; prenotata/confermata → 
 Its amount sits in the code's `prenotato` while prenotata and in `utilizzato` from confermata on.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -46,6 +47,10 @@ class Seduta(models.Model):
     annullata_da = models.CharField(_("annullata da"), max_length=14, choices=AnnullataDa.choices, blank=True)
     # The booking form's one-time key: a double click or a resubmission books once.
     chiave_invio = models.UUIDField(null=True, blank=True, editable=False)
+    # How many times the appointment changed (time, duration, cancellation): the calendar feeds'
+    # SEQUENCE (RFC 5545), so a subscribed calendar replaces its copy instead of keeping the old one.
+    # Raised by the services that change it, never by a view.
+    revisione = models.PositiveIntegerField(_("revisione"), default=0, editable=False)
 
     class Meta:
         ordering = ["-inizio", "-pk"]
@@ -85,3 +90,34 @@ class Seduta(models.Model):
 
     def annullabile_dal_beneficiario(self, adesso=None) -> bool:
         return self.stato == self.Stato.PRENOTATA and self.inizio > (adesso or timezone.now())
+
+
+class CalendarioFeed(models.Model):
+    """A secret, revocable address of a person's sedute as an iCalendar feed (calendar apps cannot log in,
+    so the token is the credential). Only its SHA-256 is stored: the address is shown once, when made;
+    "Rigenera" revokes it and makes a new one. At most one live feed per person and kind."""
+
+    class Tipo(models.TextChoices):
+        PROFESSIONISTA = "professionista", _("sedute prenotate come professionista")
+        CITTADINO = "cittadino", _("sedute prenotate sui propri codici")
+
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utente"), on_delete=models.CASCADE, related_name="+"
+    )
+    tipo = models.CharField(_("tipo"), max_length=14, choices=Tipo.choices)
+    token_hash = models.CharField(_("impronta del token"), max_length=64, unique=True, editable=False)
+    creato_il = models.DateTimeField(_("creato il"), default=timezone.now)
+    revocato_il = models.DateTimeField(_("revocato il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-creato_il", "-pk"]
+        verbose_name = _("calendario in abbonamento")
+        verbose_name_plural = _("calendari in abbonamento")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utente", "tipo"], condition=Q(revocato_il__isnull=True), name="un_calendario_attivo"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Calendario n. %(n)s") % {"n": self.pk}

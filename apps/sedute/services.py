@@ -273,9 +273,11 @@ def modifica_seduta(
         "importo": str(seduta.importo),
         "durata": seduta.durata_minuti,
     }
+    if (inizio, durata_minuti) != (seduta.inizio, seduta.durata_minuti):
+        seduta.revisione += 1  # the appointment moved: calendar feeds must replace their copy
     seduta.inizio, seduta.durata_minuti, seduta.importo = inizio, durata_minuti, importo
     seduta.modificata_il = adesso
-    seduta.save(update_fields=["inizio", "durata_minuti", "importo", "modificata_il"])
+    seduta.save(update_fields=["inizio", "durata_minuti", "importo", "modificata_il", "revisione"])
     audit(utente, "seduta.modificata", seduta, prima=prima, importo=str(importo))
     return seduta
 
@@ -297,7 +299,8 @@ def _annulla(utente, seduta: Seduta, da: str, adesso) -> Seduta:
         riferimento=seduta.numero,
     )
     seduta.stato, seduta.annullata_il, seduta.annullata_da = Seduta.Stato.ANNULLATA, adesso, da
-    seduta.save(update_fields=["stato", "annullata_il", "annullata_da"])
+    seduta.revisione += 1  # calendar feeds: same UID, higher SEQUENCE, STATUS:CANCELLED
+    seduta.save(update_fields=["stato", "annullata_il", "annullata_da", "revisione"])
     audit(utente, "seduta.annullata", seduta, da=da)
     return seduta
 
@@ -403,6 +406,7 @@ def annulla_seduta_d_ufficio(seduta: Seduta, adesso: dt.datetime) -> bool:
         adesso,
         Seduta.AnnullataDa.UFFICIO,
     )
-    seduta.save(update_fields=["stato", "annullata_il", "annullata_da"])
+    seduta.revisione += 1
+    seduta.save(update_fields=["stato", "annullata_il", "annullata_da", "revisione"])
     audit(None, "seduta.annullata", seduta, da=Seduta.AnnullataDa.UFFICIO, motivo="termine_fatturazione")
     return True
