@@ -210,6 +210,11 @@ class TokenApi(models.Model):
     def __str__(self):
         return f"{self.nome} ({self.prefisso}…)"
 
+    @property
+    def inizio_visibile(self) -> str:
+        """How the list shows a token: its first characters, enough to tell which one a client holds."""
+        return f"bp_{self.prefisso}…"
+
     def attivo(self, adesso=None) -> bool:
         return self.revocato_il is None and (adesso or timezone.now()) < self.scade_il
 
