@@ -63,23 +63,29 @@ def tempo(fn):
     return time.perf_counter() - t, result
 
 
+# The command runs under a small Python launcher that reports its child's peak RSS: a child forked from
+# this process directly would inherit its peak (the publication runs in here), as ru_maxrss survives exec.
+LANCIATORE = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(r.returncode)"
+)
+
+
 def esegui(argomenti: list[str], env: dict) -> tuple[float, float, str]:
-    """A manage.py command as a subprocess: wall time, the child's own peak RSS (MB), its stdout."""
+    """A manage.py command as a subprocess: wall time, its peak RSS (MB), its stdout."""
     import tempfile
 
-    cmd = [sys.executable, str(ROOT / "manage.py"), *argomenti]
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        cmd = [sys.executable, "-c", LANCIATORE, str(rss_file), sys.executable, str(ROOT / "manage.py")]
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)  # noqa: S603
-        _pid, status, rusage = os.wait4(proc.pid, 0)  # this child's own rusage
+        proc = subprocess.run([*cmd, *argomenti], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
         durata = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0), err.seek(0)
-        testo = out.read()
         if proc.returncode:
-            print(testo, err.read()[-5000:])
+            print(proc.stdout, proc.stderr[-5000:])
             sys.exit(f"{argomenti[0]} fallito")
-    return durata, rusage.ru_maxrss / 1024, testo
+        return durata, int(rss_file.read_text()) / 1024, proc.stdout
 
 
 def prepara(codici: int, coda: int, professionisti: int) -> int:
@@ -301,6 +307,12 @@ def main() -> None:
     parser.add_argument("--codici", type=int, default=400_000, help="codes issued at publication")
     parser.add_argument("--coda", type=int, default=200_000, help="domande left non_accolta_provvisoria")
     parser.add_argument("--professionisti", type=int, default=2_000)
+    parser.add_argument("--solo-mondo", action="store_true", help="generate the world and stop")
+    parser.add_argument(
+        "--riusa-mondo",
+        action="store_true",
+        help="time on the world already in the database (a fresh copy of a --solo-mondo one)",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bp_bench_lifecycle")
     args = parser.parse_args()
 
@@ -326,7 +338,13 @@ def main() -> None:
             cur.execute(sql, params)
             return cur.fetchone()[0]
 
-    t_prep, bando_id = tempo(lambda: prepara(args.codici, args.coda, args.professionisti))
+    if args.riusa_mondo:
+        t_prep, bando_id = 0.0, Bando.objects.get(anno=ANNO).pk
+    else:
+        t_prep, bando_id = tempo(lambda: prepara(args.codici, args.coda, args.professionisti))
+    if args.solo_mondo:
+        print(f"mondo pronto in {t_prep:.1f} s")
+        return
     bando = Bando.objects.get(pk=bando_id)
     n_codici = conta("SELECT count(*) FROM codici_codiceunivoco")
     n_coda = conta("SELECT count(*) FROM graduatorie_posizione WHERE esito = 'non_accolta_provvisoria'")
