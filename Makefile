@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/graduatoria.py $(BENCH_ARGS)
 	$(BIN)/python bench/domande.py $(DOMANDE_ARGS)
 	$(BIN)/python bench/rimborsi.py $(RIMBORSI_ARGS)
+	$(BIN)/python bench/lifecycle.py $(LIFECYCLE_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3 staticfiles

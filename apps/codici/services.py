@@ -92,6 +92,89 @@ def crea_codici(
     return creati
 
 
+# Bytes of a version-4 UUID that are wholly random in their low five bits: byte 6 carries the version
+# (0100xxxx: its bit 4 is always 0), byte 8 the variant only in its two high bits.
+_BYTE_CASUALI = (0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12)
+assert len(_BYTE_CASUALI) == LUNGHEZZA and len(ALFABETO) == 32  # 256 % 32 == 0: each letter equally likely
+
+
+def _codice_sql(colonna: str) -> str:
+    """SQL of a new code from the random bytes in `colonna` (uuid_send(gen_random_uuid()): PostgreSQL's
+    pg_strong_random, a cryptographic source like `secrets`): LUNGHEZZA letters of ALFABETO."""
+    return " || ".join(f"substr(%(alfabeto)s, 1 + get_byte({colonna}, {k}) %% 32, 1)" for k in _BYTE_CASUALI)
+
+
+def crea_codici_da_sql(
+    select_sql: str,
+    params: dict,
+    valido_dal: dt.date,
+    valido_fino_al: dt.date,
+    prima_seduta_entro: dt.date | None,
+    riferimento: str = "",
+) -> int:
+    """One code per row (domanda_id, importo) of `select_sql`, with its ASSEGNAZIONE movement: what
+    `crea_codici` does, set-based. On PostgreSQL the database draws the codes and writes codes and movements
+    in one statement (a clash with an existing code is skipped and drawn again; a domanda that already has
+    a code raises IntegrityError as before); elsewhere (SQLite, `make run`) the rows go through crea_codici.
+    Returns how many."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(select_sql, params)
+            righe = [(d, Decimal(i)) for d, i in cursor.fetchall()]
+        return crea_codici(righe, valido_dal, valido_fino_al, prima_seduta_entro, riferimento)
+    c, m = CodiceUnivoco._meta.db_table, MovimentoCodice._meta.db_table
+    ops = connection.ops
+    valori = {
+        "alfabeto": ALFABETO,
+        "dal": ops.adapt_datefield_value(valido_dal),
+        "al": ops.adapt_datefield_value(valido_fino_al),
+        "entro": ops.adapt_datefield_value(prima_seduta_entro),
+        "adesso": ops.adapt_datetimefield_value(timezone.now()),
+        "rif": riferimento,
+        "attivo": CodiceUnivoco.Stato.ATTIVO.value,
+        "assegnazione": MovimentoCodice.Tipo.ASSEGNAZIONE.value,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS codici_da_creare")
+        cursor.execute(
+            "CREATE TEMP TABLE codici_da_creare (n serial, domanda_id bigint, importo numeric(12, 2)) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute(f"INSERT INTO codici_da_creare (domanda_id, importo) {select_sql}", params)
+        attesi, creati = cursor.rowcount, 0
+        for tentativo in range(10):
+            # First pass: every row (a domanda with a code already breaks the unique key, as bulk_create
+            # did). Then only the rows whose drawn code clashed with an existing one.
+            ancora = f"WHERE NOT EXISTS (SELECT 1 FROM {c} e WHERE e.domanda_id = x.domanda_id)"
+            cursor.execute(
+                f"""WITH nuovi AS (
+                        INSERT INTO {c} (codice, domanda_id, assegnato, prenotato, utilizzato, stato,
+                            valido_dal, valido_fino_al, prima_seduta_entro, creato_il)
+                        SELECT {_codice_sql("x.r")}, x.domanda_id, x.importo, 0, 0, %(attivo)s, %(dal)s,
+                            %(al)s, %(entro)s, %(adesso)s
+                        FROM (SELECT t.n, t.domanda_id, t.importo, uuid_send(gen_random_uuid()) AS r
+                              FROM codici_da_creare t) x
+                        {ancora if tentativo else ""}
+                        ORDER BY x.n
+                        ON CONFLICT (codice) DO NOTHING
+                        RETURNING id, assegnato)
+                    INSERT INTO {m} (codice_id, tipo, delta_assegnato, delta_prenotato, delta_utilizzato,
+                        riferimento, creato_il)
+                    SELECT id, %(assegnazione)s, assegnato, 0, 0, %(rif)s, %(adesso)s
+                    FROM nuovi ORDER BY id""",
+                valori,
+            )
+            creati += cursor.rowcount
+            if creati == attesi:
+                break
+        else:
+            raise RuntimeError(f"crea_codici_da_sql: {attesi - creati} codici non generati")
+        cursor.execute("DROP TABLE codici_da_creare")
+    return creati
+
+
 def blocca_codice(codice_id: int) -> CodiceUnivoco:
     """Lock the code row until the end of the transaction. Every change of its amounts starts here,
     freeing included, so the check against the residuo and the ledger stay exact.

@@ -22,6 +22,7 @@ nothing.
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -30,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.codici.models import CodiceUnivoco, MovimentoCodice, MovimentoFondo
-from apps.codici.services import blocca_codice, crea_codici, muovi_fondo, muovi_importi
+from apps.codici.services import blocca_codice, crea_codici, crea_codici_da_sql, muovi_fondo, muovi_importi
 from apps.core.exceptions import DomainError
 from apps.core.services import audit
 from apps.domande.models import Bando, Domanda
@@ -111,26 +112,49 @@ def _integra(g: Graduatoria, bando: Bando, disponibile: Decimal, scorrimento) ->
     return importo
 
 
-def _nuovi(
-    g: Graduatoria, bando: Bando, disponibile: Decimal, scorrimento, oggi: dt.date
-) -> tuple[int, Decimal]:
-    """Fund the next applicants in order with `disponibile`; returns how many and how much."""
-    importo, params = _importo_sql(bando)
-    params |= {"g": g.pk, "s": disponibile, "na": Esito.NON_ACCOLTA_PROVVISORIA.value}
+@contextmanager
+def _scelti_sql(scelta: str, params: dict, disponibile: Decimal):
+    """PostgreSQL: who `scelta` funds, kept in a temporary table; what `_nuovi` needs of them in one
+    aggregate, and their codes written by the database (crea_codici_da_sql). No row comes to Python."""
+    assegnato = "CASE WHEN cum <= %(s)s THEN importo ELSE %(s)s - (cum - importo) END"
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS scorrimento_scelti")
+        cursor.execute(f"CREATE TEMP TABLE scorrimento_scelti ON COMMIT DROP AS {scelta}", params)
         cursor.execute(
-            f"""SELECT domanda_id, posizione, importo, cum, isee FROM (
-                    SELECT p.domanda_id, p.posizione, d.isee, {importo} AS importo,
-                        SUM({importo}) OVER (ORDER BY p.posizione ROWS UNBOUNDED PRECEDING) AS cum
-                    FROM {P} p JOIN {D} d ON d.id = p.domanda_id
-                    WHERE p.graduatoria_id = %(g)s AND p.esito = %(na)s) x
-                WHERE cum - importo < %(s)s ORDER BY posizione""",
+            f"""SELECT count(*), COALESCE(max(posizione) FILTER (WHERE cum <= %(s)s), 0),
+                    COALESCE(sum({assegnato}), 0)
+                FROM scorrimento_scelti""",
             params,
         )
+        n, ultima_intera, totale = cursor.fetchone()
+        ultima = None
+        if n:
+            cursor.execute(
+                f"""SELECT domanda_id, {assegnato}, cum > %(s)s, isee FROM scorrimento_scelti
+                    ORDER BY posizione DESC LIMIT 1""",
+                params,
+            )
+            ultima = cursor.fetchone()
+
+    def assegnazioni(**kwargs) -> int:
+        return crea_codici_da_sql(
+            f"SELECT domanda_id, {assegnato} FROM scorrimento_scelti ORDER BY posizione", params, **kwargs
+        )
+
+    yield n, ultima_intera, ultima, Decimal(totale), assegnazioni
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS scorrimento_scelti")
+
+
+@contextmanager
+def _scelti_python(scelta: str, params: dict, disponibile: Decimal):
+    """Elsewhere (SQLite, `make run`): the chosen rows read into Python, amounts as Decimal."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{scelta} ORDER BY posizione", params)
         righe = cursor.fetchall()
     if not righe:
-        return 0, Decimal("0.00")
-    s = scorrimento()
+        yield 0, 0, None, Decimal("0.00"), None
+        return
     assegnazioni = []
     for domanda_id, _pos, spettante, cum, _isee in righe:
         spettante, cum = Decimal(spettante), Decimal(cum)
@@ -138,28 +162,48 @@ def _nuovi(
             (domanda_id, spettante if cum <= disponibile else disponibile - (cum - spettante))
         )
     ultima_intera = max((pos for _d, pos, imp, cum, _i in righe if Decimal(cum) <= disponibile), default=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""UPDATE {P} SET esito = %(accolta)s, scorrimento_id = %(scorrimento)s,
-                    importo_assegnato = (SELECT {importo} FROM {D} d WHERE d.id = {P}.domanda_id)
-                WHERE graduatoria_id = %(g)s AND esito = %(na)s AND posizione <= %(ultima)s""",
-            params | {"accolta": Esito.ACCOLTA.value, "scorrimento": s.pk, "ultima": ultima_intera},
-        )
-    domanda_id, ultimo_importo = assegnazioni[-1]
-    if Decimal(righe[-1][3]) > disponibile:
-        Posizione.objects.filter(pk=domanda_id).update(
-            esito=Esito.PARZIALMENTE_ACCOLTA, importo_assegnato=ultimo_importo, scorrimento=s
-        )
-    riferimento = f"scorrimento:{s.pk}"
-    giorni_prima = bando.giorni_prima_seduta
-    creati = crea_codici(
-        assegnazioni,
-        valido_dal=oggi,
-        valido_fino_al=oggi + dt.timedelta(days=bando.giorni_validita),
-        prima_seduta_entro=oggi + dt.timedelta(days=giorni_prima) if giorni_prima else None,
-        riferimento=riferimento,
-    )
+    ultima = (*assegnazioni[-1], Decimal(righe[-1][3]) > disponibile, righe[-1][4])
     totale = sum((a for _d, a in assegnazioni), Decimal("0.00"))
+    yield len(righe), ultima_intera, ultima, totale, lambda **kwargs: crea_codici(assegnazioni, **kwargs)
+
+
+def _nuovi(
+    g: Graduatoria, bando: Bando, disponibile: Decimal, scorrimento, oggi: dt.date
+) -> tuple[int, Decimal]:
+    """Fund the next applicants in order with `disponibile`; returns how many and how much."""
+    importo, params = _importo_sql(bando)
+    params |= {"g": g.pk, "s": disponibile, "na": Esito.NON_ACCOLTA_PROVVISORIA.value}
+    scelta = f"""SELECT domanda_id, posizione, importo, cum, isee FROM (
+                    SELECT p.domanda_id, p.posizione, d.isee, {importo} AS importo,
+                        SUM({importo}) OVER (ORDER BY p.posizione ROWS UNBOUNDED PRECEDING) AS cum
+                    FROM {P} p JOIN {D} d ON d.id = p.domanda_id
+                    WHERE p.graduatoria_id = %(g)s AND p.esito = %(na)s) x
+                WHERE cum - importo < %(s)s"""
+    scelti = _scelti_sql if connection.vendor == "postgresql" else _scelti_python
+    with scelti(scelta, params, disponibile) as (n, ultima_intera, ultima, totale, assegnazioni):
+        if not n:
+            return 0, Decimal("0.00")
+        s = scorrimento()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {P} SET esito = %(accolta)s, scorrimento_id = %(scorrimento)s,
+                        importo_assegnato = (SELECT {importo} FROM {D} d WHERE d.id = {P}.domanda_id)
+                    WHERE graduatoria_id = %(g)s AND esito = %(na)s AND posizione <= %(ultima)s""",
+                params | {"accolta": Esito.ACCOLTA.value, "scorrimento": s.pk, "ultima": ultima_intera},
+            )
+        domanda_id, ultimo_importo, parziale, isee_ultimo = ultima
+        if parziale:
+            Posizione.objects.filter(pk=domanda_id).update(
+                esito=Esito.PARZIALMENTE_ACCOLTA, importo_assegnato=ultimo_importo, scorrimento=s
+            )
+        riferimento = f"scorrimento:{s.pk}"
+        giorni_prima = bando.giorni_prima_seduta
+        creati = assegnazioni(
+            valido_dal=oggi,
+            valido_fino_al=oggi + dt.timedelta(days=bando.giorni_validita),
+            prima_seduta_entro=oggi + dt.timedelta(days=giorni_prima) if giorni_prima else None,
+            riferimento=riferimento,
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {MovimentoFondo._meta.db_table}
@@ -183,7 +227,7 @@ def _nuovi(
         )
     aggiorna_assegnato(bando.pk, g.regione_id, -totale)
     Graduatoria.objects.filter(pk=g.pk).update(
-        finanziate=g.finanziate + creati, isee_ultimo_finanziato=righe[-1][4]
+        finanziate=g.finanziate + creati, isee_ultimo_finanziato=isee_ultimo
     )
     return creati, totale
 
