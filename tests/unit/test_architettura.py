@@ -68,12 +68,12 @@ def test_fatture_may_not_import_graduatorie(copia):
     assert "One-way dependencies" in result.stdout and "BROKEN" in result.stdout
 
 
-def test_an_app_created_later_is_checked_once_it_exists(copia):
-    """api is an optional layer today: once created, it may not import demo (a sink)."""
+def test_the_api_is_a_portal_like_the_others(copia):
+    """The API sits beside the portals: it may not import demo (a sink) nor a portal's views."""
     api = copia / "apps" / "api"
-    api.mkdir()
-    (api / "__init__.py").write_text("")
-    (api / "views.py").write_text("import apps.demo.services  # noqa\n")
+    (api / "fuori_posto.py").write_text(
+        "import apps.demo.services  # noqa\nimport apps.portale_professionista.views  # noqa\n"
+    )
     result = lint(copia)
     assert result.returncode == 1, result.stdout
     assert "One-way dependencies" in result.stdout and "BROKEN" in result.stdout
