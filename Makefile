@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/domande.py $(DOMANDE_ARGS)
 	$(BIN)/python bench/rimborsi.py $(RIMBORSI_ARGS)
 	$(BIN)/python bench/lifecycle.py $(LIFECYCLE_ARGS)
+	$(BIN)/python bench/api.py $(API_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3 staticfiles

@@ -365,7 +365,8 @@ def prenotazioni(mondo: dict, thread: int, secondi: float) -> dict:
 
     from apps.accounts.models import User
     from apps.codici.models import CodiceUnivoco
-    from apps.sedute.services import SedutaError, prenota_seduta
+    from apps.core.exceptions import DomainError as SedutaError
+    from apps.sedute.services import prenota_seduta
 
     codici = list(
         CodiceUnivoco.objects.filter(stato="attivo", assegnato__gte=F("prenotato") + F("utilizzato") + 50)
