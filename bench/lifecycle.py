@@ -207,11 +207,11 @@ def prepara(codici: int, coda: int, professionisti: int) -> int:
             cur.execute(
                 f"""INSERT INTO sedute_seduta (professionista_id, codice_id, studio_id, inizio, durata_minuti,
                     importo, stato, prenotata_il, modificata_il, confermata_il, annullata_il, rimborsata_il,
-                    annullata_da, chiave_invio)
+                    annullata_da, chiave_invio, revisione)
                 SELECT p.ids[1 + c.id %% array_length(p.ids, 1)], c.id,
                     s.ids[1 + c.id %% array_length(s.ids, 1)], %(inizio)s, 50, 50.00, %(stato)s,
                     timestamptz '2099-06-15 09:00:00+00',
-                    NULL, CASE WHEN %(stato)s = 'confermata' THEN %(inizio)s END, NULL, NULL, '', NULL
+                    NULL, CASE WHEN %(stato)s = 'confermata' THEN %(inizio)s END, NULL, NULL, '', NULL, 0
                 FROM codici_codiceunivoco c, (SELECT %(prof)s::bigint[] AS ids) p,
                     (SELECT %(studi)s::bigint[] AS ids) s
                 WHERE {filtro}""",
