@@ -162,6 +162,61 @@ def _restituisci(stato: str, causale: str, adesso: dt.datetime) -> tuple[int, De
     return n, Decimal(totale).quantize(Decimal("0.01"))
 
 
+def _scadi_restituendo(params: dict, adesso: dt.datetime) -> tuple[int, int, Decimal]:
+    """PostgreSQL: one statement makes the day's codes scaduto and, for those without a booking after
+    the validity to cancel (nearly all), also returns their residuo to the pool — code ledger, pool ledger
+    and assegnato — instead of writing every code a second time in `_restituisci` (bench/README.md).
+    The old assegnato comes from the subquery: only pool writers change it, and they wait on the
+    graduatorie this job has locked. A booking in flight when the statement starts is waited for: the code
+    row is re-read (its new prenotato kept out of the residuo) and, if the seduta falls after the validity,
+    `_annulla_sedute` cancels it next and `_restituisci` returns what that frees. Returns (codes expired,
+    codes whose residuo went back, the amount)."""
+    params = dict(
+        params,
+        adesso=connection.ops.adapt_datetimefield_value(adesso),
+        spendibili=list(SPENDIBILI),
+        causale=MovimentoFondo.Causale.SCADENZA.value,
+    )
+    da_annullare = (
+        f"EXISTS (SELECT 1 FROM {S} s WHERE s.codice_id = c.id"
+        f" AND s.stato = '{Seduta.Stato.PRENOTATA.value}' AND s.inizio >= %(cutoff)s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH v AS (
+                    SELECT id, assegnato AS vecchio FROM {C}
+                    WHERE valido_fino_al = %(giorno)s AND stato = ANY(%(spendibili)s)),
+                u AS (
+                    UPDATE {C} c SET stato = %(scaduto)s,
+                        assegnato = CASE WHEN {da_annullare} THEN c.assegnato
+                                         ELSE c.prenotato + c.utilizzato END
+                    FROM v WHERE c.id = v.id AND c.stato = ANY(%(spendibili)s)
+                    RETURNING c.id, c.domanda_id, v.vecchio - c.assegnato AS r),
+                m AS (
+                    INSERT INTO {M} (codice_id, tipo, delta_assegnato, delta_prenotato, delta_utilizzato,
+                        riferimento, creato_il)
+                    SELECT id, '{MovimentoCodice.Tipo.RESTITUZIONE.value}', -r, 0, 0, %(causale)s, %(adesso)s
+                    FROM u WHERE r > 0),
+                f AS (
+                    INSERT INTO {F} (bando_id, regione_id, delta, causale, codice_id, riferimento, creato_il)
+                    SELECT d.bando_id, d.regione_id, u.r, %(causale)s, u.id, '', %(adesso)s
+                    FROM u JOIN {D} d ON d.id = u.domanda_id WHERE u.r > 0)
+                SELECT d.bando_id, d.regione_id, COUNT(*), COALESCE(SUM(u.r) FILTER (WHERE u.r > 0), 0),
+                    COUNT(*) FILTER (WHERE u.r > 0)
+                FROM u JOIN {D} d ON d.id = u.domanda_id GROUP BY d.bando_id, d.regione_id""",
+            params,
+        )
+        righe = cursor.fetchall()
+        for bando_id, regione_id, _n, somma, _r in righe:
+            if somma:
+                cursor.execute(
+                    f"UPDATE {G} SET assegnato = assegnato - %s WHERE bando_id = %s AND regione_id = %s",
+                    [somma, bando_id, regione_id],
+                )
+    totale = sum((Decimal(r[3]) for r in righe), Decimal("0"))
+    return sum(r[2] for r in righe), sum(r[4] for r in righe), totale.quantize(Decimal("0.01"))
+
+
 def _avvisa_professionisti(annullate: dict[int, int], prefisso: str, oggetto, testo, oggi: dt.date) -> int:
     """One e-mail per professional whose sedute a job cancelled (to the CNOP address, else the PEC)."""
     righe = []
@@ -234,6 +289,7 @@ def scadenza_codici(oggi: dt.date, *, attore=None) -> dict:
         _blocca_graduatorie(da_scadere)
         scaduto = CodiceUnivoco.Stato.SCADUTO.value
         giorni = sorted(set(da_scadere.order_by().values_list("valido_fino_al", flat=True).distinct()))
+        restituito = Decimal("0.00")
         for giorno in giorni:
             params = {
                 "giorno": _sql_data(giorno),
@@ -242,7 +298,13 @@ def scadenza_codici(oggi: dt.date, *, attore=None) -> dict:
                 ),
                 "scaduto": scaduto,
             }
-            risultato["scaduti"] += da_scadere.filter(valido_fino_al=giorno).update(stato=scaduto)
+            if connection.vendor == "postgresql":
+                n, restituiti, somma = _scadi_restituendo(params, adesso)
+                risultato["scaduti"] += n
+                risultato["restituiti"] += restituiti
+                restituito += somma
+            else:  # SQLite (make run): the state here, the residuo in _restituisci below
+                risultato["scaduti"] += da_scadere.filter(valido_fino_al=giorno).update(stato=scaduto)
             risultato["sedute_annullate"] += _annulla_sedute(
                 "c.stato = %(scaduto)s AND c.valido_fino_al = %(giorno)s",
                 f"s.stato = '{Seduta.Stato.PRENOTATA.value}' AND s.inizio >= %(cutoff)s",
@@ -258,7 +320,8 @@ def scadenza_codici(oggi: dt.date, *, attore=None) -> dict:
                 {"data": _data(giorno)},
             )
         n, totale = _restituisci(scaduto, MovimentoFondo.Causale.SCADENZA.value, adesso)
-        risultato["restituiti"], risultato["restituito"] = n, f"{totale:.2f}"
+        risultato["restituiti"] += n
+        risultato["restituito"] = f"{restituito + totale:.2f}"
         if risultato["sedute_annullate"]:
             risultato["notifiche"] += _avvisa_professionisti(
                 _annullate_per_professionista(adesso, scaduto),
