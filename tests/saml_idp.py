@@ -23,6 +23,8 @@ from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
+from apps.accounts.saml import converter_spid
+
 XMLSEC = "/usr/bin/xmlsec1"
 IDP_ENTITY_ID = "https://idp.test.invalid/"
 SP_ENTITY_ID = "https://bonuspsi.test.invalid/saml/spid/"
@@ -56,14 +58,14 @@ def coppia_chiavi(cartella: Path, nome: str) -> tuple[str, str]:
     return str(cert_file), str(key_file)
 
 
-def _idp_config(cert, key, sso_url, slo_url, sp_metadata_xml, lifetime_minutes=15) -> IdPConfig:
-    return IdPConfig().load(
+def _idp_config(cert, key, sso_url, slo_url, sp_metadata: list[str], lifetime_minutes=15) -> IdPConfig:
+    conf = IdPConfig().load(
         {
             "entityid": IDP_ENTITY_ID,
             "key_file": key,
             "cert_file": cert,
             "xmlsec_binary": XMLSEC,
-            "metadata": {"inline": [sp_metadata_xml]} if sp_metadata_xml else {},
+            "metadata": {"inline": sp_metadata} if sp_metadata else {},
             "allow_unknown_attributes": True,
             "signing_algorithm": SIG_RSA_SHA256,
             "digest_algorithm": DIGEST_SHA256,
@@ -90,6 +92,9 @@ def _idp_config(cert, key, sso_url, slo_url, sp_metadata_xml, lifetime_minutes=1
             },
         }
     )
+    # Attribute names as SPID IdPs send them ("name", "familyName", "fiscalNumber"), in the basic format.
+    conf.attribute_converters = [converter_spid()]
+    return conf
 
 
 @dataclass
@@ -112,13 +117,12 @@ class MondoSaml:
             "idp_metadata": [self.idp_metadata_file],
         }
 
-    def idp(
-        self, sp_metadata_xml: str, *, chiave: tuple[str, str] | None = None, lifetime_minutes=15
-    ) -> Server:
+    def idp(self, *sp_metadata: str, chiave: tuple[str, str] | None = None, lifetime_minutes=15) -> Server:
+        """An IdP that knows the SPs whose metadata it is given; `chiave` signs with another key pair
+        (a forger), a negative `lifetime_minutes` issues assertions already expired."""
         cert, key = chiave or (self.idp_cert, self.idp_key)
-        return Server(
-            config=_idp_config(cert, key, self.sso_url, self.slo_url, sp_metadata_xml, lifetime_minutes)
-        )
+        conf = _idp_config(cert, key, self.sso_url, self.slo_url, list(sp_metadata), lifetime_minutes)
+        return Server(config=conf)
 
 
 def mondo_saml(cartella: Path, site_url: str) -> MondoSaml:
@@ -126,7 +130,7 @@ def mondo_saml(cartella: Path, site_url: str) -> MondoSaml:
     idp_cert, idp_key = coppia_chiavi(cartella, "idp")
     sso_url = f"{site_url}/saml-idp-di-prova/sso/"
     slo_url = f"{site_url}/saml-idp-di-prova/slo/"
-    conf = _idp_config(idp_cert, idp_key, sso_url, slo_url, None)
+    conf = _idp_config(idp_cert, idp_key, sso_url, slo_url, [])
     metadata = cartella / "idp-metadata.xml"
     metadata.write_text(str(entity_descriptor(conf)))
     return MondoSaml(cartella, sp_cert, sp_key, idp_cert, idp_key, str(metadata), sso_url, slo_url)

@@ -21,11 +21,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.attribute_converter import AttributeConverter
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.response import StatusError
-from saml2.saml import NAMEID_FORMAT_TRANSIENT, name_id_from_string
+from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT, name_id_from_string
 from saml2.sigver import security_context
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -71,20 +72,42 @@ def config_pysaml2(tipo: str) -> SPConfig:
     )
 
 
+# Every attribute SPID and CIE define, by its own name in the basic format (AgID's table). pysaml2's
+# default maps would turn "name" and "familyName" into other vocabularies' URIs, in our metadata and on the
+# way in; this converter is the only one we use.
+ATTRIBUTI_SPID = (
+    "spidCode", "name", "familyName", "placeOfBirth", "countyOfBirth", "dateOfBirth", "gender",
+    "companyName", "registeredOffice", "fiscalNumber", "ivaCode", "idCard", "mobilePhone", "email",
+    "address", "expirationDate", "digitalAddress",
+)  # fmt: skip
+
+
+def converter_spid() -> AttributeConverter:
+    converter = AttributeConverter(NAME_FORMAT_BASIC)
+    converter.from_dict(
+        {
+            "identifier": NAME_FORMAT_BASIC,
+            "fro": {a: a for a in ATTRIBUTI_SPID},
+            "to": {a: a for a in ATTRIBUTI_SPID},
+        }
+    )
+    return converter
+
+
 @lru_cache(maxsize=8)
 def _config(tipo, entity_id, cert_file, key_file, idp_metadata, site_url, xmlsec) -> SPConfig:
     # Cached per value: loading the IdP metadata parses XML; a changed setting (tests) builds a new one.
     acs = url_assoluto("saml:acs", tipo)
     slo = url_assoluto("saml:slo", tipo)
-    return SPConfig().load(
+    conf = SPConfig().load(
         {
             "entityid": entity_id,
             "key_file": cert_file and key_file,
             "cert_file": cert_file,
             "xmlsec_binary": xmlsec,
             "metadata": {"local": list(idp_metadata)},
-            # SPID's attribute names (fiscalNumber, name, familyName) are in no pysaml2 map.
-            "allow_unknown_attributes": True,
+            # Attributes outside ATTRIBUTI_SPID are dropped, not passed on under an unknown name.
+            "allow_unknown_attributes": False,
             "accepted_time_diff": 60,
             "signing_algorithm": SIG_RSA_SHA256,
             "digest_algorithm": DIGEST_SHA256,
@@ -107,10 +130,14 @@ def _config(tipo, entity_id, cert_file, key_file, idp_metadata, site_url, xmlsec
                         "comparison": "minimum",
                     },
                     "required_attributes": list(ATTRIBUTI),
+                    # SPID's names as they are (basic), not pysaml2's eIDAS URIs for "familyName".
+                    "requested_attribute_name_format": NAME_FORMAT_BASIC,
                 }
             },
         }
     )
+    conf.attribute_converters = [converter_spid()]
+    return conf
 
 
 def client(tipo: str) -> Saml2Client:
@@ -253,3 +280,32 @@ class SamlProvider(IdentityProvider):
 
     def is_enabled(self) -> bool:
         return configurato(self.name)
+
+
+def risposta_logout(
+    tipo: str, saml_request: str, binding: str, relay_state="", sigalg=None, signature=None
+) -> dict:
+    """Answer an IdP's LogoutRequest (logout started at the IdP or at another SP) with a signed success
+    LogoutResponse, as pysaml2's http info. pysaml2 checks a signature that is there but does not demand
+    one on an SP: an unsigned request is refused here, or anyone could log a person out by a link."""
+    sp = client(tipo)
+    if binding == BINDING_HTTP_REDIRECT and not signature:
+        raise AccessoRifiutato(_("Richiesta di uscita non valida."), "slo_non_firmata")
+    richiesta = sp.parse_logout_request(
+        saml_request, binding, relay_state, sigalg=sigalg, signature=signature
+    )
+    if richiesta is None or (binding == BINDING_HTTP_POST and richiesta.message.signature is None):
+        raise AccessoRifiutato(_("Richiesta di uscita non valida."), "slo_non_firmata")
+    risposta = sp.create_logout_response(
+        richiesta.message, bindings=[BINDING_HTTP_REDIRECT], sign=False, sign_alg=SIG_RSA_SHA256
+    )
+    destinazione = sp.response_args(richiesta.message, [BINDING_HTTP_REDIRECT])["destination"]
+    return sp.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        risposta,
+        destinazione,
+        relay_state,
+        response=True,
+        sign=True,
+        sigalg=SIG_RSA_SHA256,
+    )

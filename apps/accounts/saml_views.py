@@ -124,28 +124,20 @@ def slo(request, tipo):
         return redirect("home")
     if "SAMLRequest" in dati:
         try:
-            info = sp.handle_logout_request(
+            info = saml.risposta_logout(
+                tipo,
                 dati["SAMLRequest"],
-                None,
                 binding,
-                relay_state=dati.get("RelayState", ""),
-                sign=True,
+                dati.get("RelayState", ""),
                 sigalg=dati.get("SigAlg"),
                 signature=dati.get("Signature"),
             )
         except Exception as err:
-            return errore_accesso(
-                request, tipo, _("Richiesta di uscita non valida."), f"slo:{type(err).__name__}"
-            )
+            motivo = err.motivo if isinstance(err, saml.AccessoRifiutato) else f"slo:{type(err).__name__}"
+            return errore_accesso(request, tipo, _("Richiesta di uscita non valida."), motivo)
         logout(request)
-        return _applica(info)
+        return redirect(dict(info["headers"])["Location"])
     raise Http404
-
-
-def _applica(info):
-    if info.get("method") == "POST":
-        return HttpResponse(info["data"])
-    return redirect(dict(info["headers"])["Location"])
 
 
 @require_GET
