@@ -166,6 +166,9 @@ STORAGES = {
 # leads there. IDENTITA_URL_SPID / IDENTITA_URL_CIE may still point elsewhere (another provider).
 SAML_IDENTITA = {tipo: conf for tipo, conf in (("spid", env_saml("SPID")), ("cie", env_saml("CIE"))) if conf}
 SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+if SAML_IDENTITA and not Path(SAML_XMLSEC_BINARY).is_file():
+    # Without xmlsec1 no signature can be checked: refuse to start rather than refuse every login.
+    raise ImproperlyConfigured(f"SAML_XMLSEC_BINARY={SAML_XMLSEC_BINARY!r}: xmlsec1 non trovato.")
 IDENTITA_URL_SPID = env.str(
     "IDENTITA_URL_SPID", default="/saml/spid/accedi/" if "spid" in SAML_IDENTITA else ""
 )
