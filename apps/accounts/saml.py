@@ -162,7 +162,7 @@ def metadata_firmati(tipo: str) -> str:
     return xml
 
 
-def richiesta_autenticazione(request, tipo: str, idp: str, successivo: str) -> dict:
+def richiesta_autenticazione(request, tipo: str, idp: str, successivo: str) -> str:
     """A signed AuthnRequest for `idp` (HTTP-Redirect, signature in the query string); its ID is kept in
     this browser's session, the only place a response to it is accepted from, once."""
     req_id, info = client(tipo).prepare_for_authenticate(
@@ -188,7 +188,8 @@ def _rifiuta(motivo: str, messaggio=None):
 def verifica_risposta(request, tipo: str, saml_response: str) -> tuple[Identita, dict, str]:
     """Check a posted SAMLResponse; return the identity, what SLO needs later, and where to go next.
 
-    The request ID it answers is removed from the session whatever the outcome: a response is tried once.
+    Every open request of this tipo is closed by the first response posted, whatever the outcome: a response
+    is tried once, and a refused one leaves nothing that a second try could use.
     """
     aperte = {k: v for k, v in request.session.get("saml_richieste", {}).items() if v["tipo"] == tipo}
     if not aperte:
@@ -198,10 +199,13 @@ def verifica_risposta(request, tipo: str, saml_response: str) -> tuple[Identita,
             saml_response, BINDING_HTTP_POST, outstanding={k: v["next"] for k, v in aperte.items()}
         )
     except StatusError as err:
-        annullato = "AuthnFailed" in str(err) or "RequestDenied" in str(err) or "ErrorCode nr25" in str(err)
-        if annullato:
+        # SPID's ErrorCode nr22 (consent denied) and nr25 (cancelled by the person) are a choice, not a fault.
+        if "ErrorCode nr22" in str(err) or "ErrorCode nr25" in str(err):
             _rifiuta("annullato", _("L'accesso è stato annullato presso il gestore di identità."))
-        _rifiuta(f"stato:{type(err).__name__}")
+        _rifiuta(
+            f"stato:{type(err).__name__}: {str(err)[:120]}",
+            _("Il gestore di identità non ha confermato l'accesso: riprova."),
+        )
     except Exception as err:  # pysaml2 raises a dozen types (signature, time, audience, XML): all refusals
         _rifiuta(f"{type(err).__name__}: {str(err)[:200]}")
     finally:

@@ -209,6 +209,19 @@ def test_cancelled_at_the_idp_says_so(client, idp):
     )
     r = client.post(ACS, {"SAMLResponse": base64.b64encode(str(errore).encode()).decode()})
     refused(r, "annullato")
+    assert rifiuti() == ["annullato"]
+
+
+def test_an_authentication_failure_at_the_idp_says_it_was_not_confirmed(client, idp):
+    richiesta = idp.parse_authn_request(avvia(client), BINDING_HTTP_REDIRECT).message
+    errore = idp.create_error_response(
+        richiesta.id,
+        richiesta.assertion_consumer_service_url,
+        (STATUS_AUTHN_FAILED, "ErrorCode nr19"),
+        sign=True,
+    )
+    r = client.post(ACS, {"SAMLResponse": base64.b64encode(str(errore).encode()).decode()})
+    refused(r, "non ha confermato")
 
 
 def test_garbage_is_refused_without_an_error_page(client, idp):
@@ -387,3 +400,10 @@ def test_without_configuration_saml_is_not_routed(client, settings):
     assert settings.SAML_IDENTITA == {}
     assert client.get("/saml/spid/metadata/").status_code == 404
     assert client.get("/saml/spid/accedi/").status_code == 404
+
+
+def test_a_deactivated_account_is_refused_with_a_message(client, idp, django_user_model):
+    django_user_model.objects.create(codice_fiscale="RSSMRA85M01H501Q", is_active=False)
+    r = client.post(ACS, {"SAMLResponse": risposta(idp, avvia(client))})
+    assert r.status_code == 403 and "Questo account è disattivato." in r.content.decode()
+    assert "_auth_user_id" not in client.session and rifiuti() == ["utente_disattivato"]
