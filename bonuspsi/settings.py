@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from bonuspsi.env import env_bool, env_int_min
+from bonuspsi.env import env_bool, env_int_min, env_saml
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,6 +164,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# --- SPID and CIE (SAML 2, apps/accounts/saml.py; README "SPID and CIE") -------------------------------
+# Each is off unless its four variables are set: then /saml/<tipo>/… is routed and the login page's button
+# leads there. IDENTITA_URL_SPID / IDENTITA_URL_CIE may still point elsewhere (another provider).
+SAML_IDENTITA = {tipo: conf for tipo, conf in (("spid", env_saml("SPID")), ("cie", env_saml("CIE"))) if conf}
+SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+if SAML_IDENTITA and not Path(SAML_XMLSEC_BINARY).is_file():
+    # Without xmlsec1 no signature can be checked: refuse to start rather than refuse every login.
+    raise ImproperlyConfigured(f"SAML_XMLSEC_BINARY={SAML_XMLSEC_BINARY!r}: xmlsec1 non trovato.")
+IDENTITA_URL_SPID = env.str(
+    "IDENTITA_URL_SPID", default="/saml/spid/accedi/" if "spid" in SAML_IDENTITA else ""
+)
+IDENTITA_URL_CIE = env.str("IDENTITA_URL_CIE", default="/saml/cie/accedi/" if "cie" in SAML_IDENTITA else "")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

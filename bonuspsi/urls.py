@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -18,3 +19,6 @@ urlpatterns = [
     path("", include("apps.pagine.urls")),
     path("", include("apps.monitoraggio.urls")),
 ]
+# SPID/CIE (SAML) exist only where configured: elsewhere /saml/… is a plain 404.
+if settings.SAML_IDENTITA:
+    urlpatterns.insert(1, path("saml/", include("apps.accounts.saml_urls")))

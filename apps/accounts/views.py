@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from apps.core.lingua import LINGUE
 
+from . import saml
 from .demo import DEMO_IDENTITIES
 from .forms import DevLoginForm
 from .identity import DevLoginProvider, login_identita, url_accesso
@@ -20,24 +21,24 @@ def _next_url(request):
     return reverse("cittadino:home")
 
 
-def login_view(request):
-    """Entry point: SPID/CIE buttons (when a provider is configured) and, in development only,
-    the login simulator."""
+def contesto_login(request) -> dict:
     successivo = request.GET.get("next", "")
     if successivo and not url_has_allowed_host_and_scheme(
         successivo, {request.get_host()}, request.is_secure()
     ):
         successivo = ""
-    return render(
-        request,
-        "accounts/login.html",
-        {
-            "dev_login": DevLoginProvider().is_enabled(),
-            "next": successivo,
-            "url_spid": url_accesso("spid"),
-            "url_cie": url_accesso("cie"),
-        },
-    )
+    return {
+        "dev_login": DevLoginProvider().is_enabled(),
+        "next": successivo,
+        "url_spid": url_accesso("spid"),
+        "url_cie": url_accesso("cie"),
+    }
+
+
+def login_view(request):
+    """Entry point: SPID/CIE buttons (when a provider is configured) and, in development only,
+    the login simulator."""
+    return render(request, "accounts/login.html", contesto_login(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +74,17 @@ def dev_login_view(request):
 
 @require_POST
 def logout_view(request):
+    """Ends our session; after a SPID/CIE login also the IdP's (single logout), through a page that moves on
+    by itself: a redirect answering this form would be blocked by our CSP's form-action 'self'."""
+    sessione = request.session.get("saml_sessione")
     logout(request)
+    if sessione and saml.configurato(sessione["tipo"]):
+        try:
+            destinazione = saml.richiesta_logout(sessione["tipo"], sessione)
+        except Exception:  # an IdP's SLO we cannot reach must not keep anyone logged in here
+            destinazione = None
+        if destinazione:
+            return render(request, "accounts/saml_uscita.html", {"destinazione": destinazione})
     return redirect("home")
 
 
