@@ -171,7 +171,7 @@ class SeduteView(BaseApi, generics.ListAPIView):
         studio = self.professionista.studi.filter(pk=dati["studio"]).first()
         if studio is None:
             raise DomainError(_("Scegli uno dei tuoi studi."), "studio")
-        esisteva = _sedute(self.professionista).filter(chiave_invio=chiave).exists()
+        richiesta_il = timezone.now()
         seduta = sedute.prenota_seduta(
             request.user,
             self.professionista,
@@ -183,9 +183,12 @@ class SeduteView(BaseApi, generics.ListAPIView):
             importo=dati["importo"],
             chiave_invio=chiave,
         )
-        seduta = _sedute(self.professionista).get(pk=seduta.pk)
+        # Booked by this call, or the one an earlier call with the same key booked (the service returns
+        # it): told apart by when it was booked, without another query. The seduta comes back with its
+        # code (and the code's domanda) already read by the service: nothing to read again.
+        nuova = seduta.prenotata_il >= richiesta_il
         return Response(
-            s.SedutaOut(seduta).data, status=status.HTTP_200_OK if esisteva else status.HTTP_201_CREATED
+            s.SedutaOut(seduta).data, status=status.HTTP_201_CREATED if nuova else status.HTTP_200_OK
         )
 
 
