@@ -27,10 +27,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from graduatoria import ensure_database, tempo  # noqa: E402  (bench/ is this script's directory)
 
 ANNO = 2099  # a bench-only bando
 PUBBLICAZIONE = dt.date(2099, 6, 1)
@@ -44,23 +45,6 @@ PESI = {
     "160": 3.9, "170": 0.54, "180": 1.8, "190": 4.8, "200": 1.6,
 }  # fmt: skip
 PARZIALE = 250  # € of the next applicant's 500/1 000/1 500 each region's budget also covers
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    nome = parsed.path.lstrip("/")
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [nome]).fetchone():
-            conn.execute(f'CREATE DATABASE "{nome}"')
-
-
-def tempo(fn):
-    t = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t, result
 
 
 # The command runs under a small Python launcher that reports its child's peak RSS: a child forked from
