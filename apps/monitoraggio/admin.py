@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin
 from apps.domande.models import Bando
+from apps.rimborsi.services import mese_successivo
 
 from . import presentazione
 from .models import Instantanea
@@ -90,14 +91,10 @@ class InstantaneaAdmin(ReadOnlyAdmin):
             "form": form,
             "bando": bando,
             "istantanea": scelta,
-            "fine_mese": scelta and _ultimo_giorno(scelta.mese),
+            "fine_mese": scelta and mese_successivo(scelta.mese) - dt.timedelta(days=1),
             "tabelle": tabelle,
             "grafici": grafici,
             "parametri": f"bando={bando.pk}&mese={scelta.mese:%Y-%m}" if scelta else "",
             "opts": Instantanea._meta,
         }
         return TemplateResponse(request, "admin/monitoraggio/instantanea/cruscotto.html", context)
-
-
-def _ultimo_giorno(mese: dt.date) -> dt.date:
-    return (mese.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)

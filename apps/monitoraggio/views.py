@@ -2,7 +2,6 @@
 the regional totals of its latest snapshot, every count under 5 shown as "<5". No login, no personal data."""
 
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 
 from apps.domande.models import Bando
 
@@ -10,7 +9,8 @@ from . import presentazione
 from .models import Instantanea
 
 
-@cache_control(public=True, max_age=600)
+# Not cached as public: the page is drawn in base.html, whose header names a logged-in visitor; a shared
+# cache would hand one person's header to the next.
 def pubblico(request):
     sezioni = []
     for bando in Bando.objects.filter(pk__in=Instantanea.objects.values("bando")).order_by("-anno"):

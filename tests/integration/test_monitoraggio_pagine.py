@@ -146,3 +146,10 @@ def test_the_public_page_shows_national_and_regional_totals_never_under_five(cli
 
 def test_the_public_page_before_any_snapshot(client, reference_data):
     assert "non sono ancora disponibili" in client.get(reverse("monitoraggio:pubblico")).content.decode()
+
+
+def test_the_public_page_is_never_stored_by_a_shared_cache(client, bando):
+    # Its header names a logged-in visitor: a proxy must not hand it to the next person.
+    client.force_login(UserFactory(nome="Alice", cognome="Russo"))
+    risposta = client.get(reverse("monitoraggio:pubblico"))
+    assert "public" not in risposta.get("Cache-Control", "")
