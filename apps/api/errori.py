@@ -60,14 +60,18 @@ def _appiattisci(dettaglio, campo=None) -> list[dict]:
     return [{"campo": campo, "messaggio": str(dettaglio)}]
 
 
-def problema(stato: int, dettaglio: str, errori: list[dict] | None = None, headers=None) -> Response:
-    corpo = {
+def corpo_problema(stato: int, dettaglio: str, errori: list[dict] | None = None) -> dict:
+    return {
         "type": "about:blank",
         "title": str(_titoli().get(stato, _("Errore"))),
         "status": stato,
-        "detail": dettaglio,
+        "detail": str(dettaglio),
         "errori": errori or [],
     }
+
+
+def problema(stato: int, dettaglio: str, errori: list[dict] | None = None, headers=None) -> Response:
+    corpo = corpo_problema(stato, dettaglio, errori)
     return Response(corpo, status=stato, content_type=TIPO_PROBLEMA, headers=headers)
 
 

@@ -39,7 +39,7 @@ from apps.sedute import services as sedute
 from apps.sedute.selectors import filtra_sedute, sedute_del_professionista
 
 from . import serializers as s
-from .errori import TIPO_PROBLEMA
+from .errori import TIPO_PROBLEMA, corpo_problema
 
 DURATA_VERIFICA = 30 * 60
 SALE_VERIFICA = "api.verifica"
@@ -55,10 +55,11 @@ CHIAVE = OpenApiParameter(
 class BaseApi:
     """Italian messages, the token's professional at hand, every call on the audit trail."""
 
-    def initial(self, request, *args, **kwargs):
-        translation.activate("it")
-        request.LANGUAGE_CODE = "it"
-        super().initial(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        # override, not activate: the thread goes back to its language when the call ends.
+        with translation.override("it"):
+            request.LANGUAGE_CODE = "it"
+            return super().dispatch(request, *args, **kwargs)
 
     @property
     def professionista(self):
@@ -104,13 +105,7 @@ def _fatture(professionista):
 def non_trovato(request, *args, **kwargs):
     """Any other path under /api/v1/: a problem+json 404 like the API's own, not the site's HTML page."""
     with translation.override("it"):
-        corpo = {
-            "type": "about:blank",
-            "title": _("Risorsa non trovata"),
-            "status": 404,
-            "detail": _("Risorsa non trovata."),
-            "errori": [],
-        }
+        corpo = corpo_problema(404, _("Risorsa non trovata."))
     return HttpResponse(json.dumps(corpo), status=404, content_type=TIPO_PROBLEMA)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from apps.core.exceptions import DomainError
 from apps.core.services import audit
 
-from .models import TokenApi
+from .models import Professionista, TokenApi
 
 DURATE_GIORNI = (30, 90, 180, 365)
 TOKEN_PER_PROFESSIONISTA = 10
@@ -40,10 +40,13 @@ def crea_token(utente, professionista, *, nome: str, ambiti: list[str], giorni: 
     if giorni not in DURATE_GIORNI:
         errori.append(DomainError(_("Scegli una delle durate proposte."), "giorni"))
     with transaction.atomic():
-        attivi = TokenApi.objects.select_for_update().filter(
+        # The professional's row, not their tokens: with none yet there is no token row to lock, and two
+        # creations at once could both pass the ceiling.
+        Professionista.objects.select_for_update().filter(pk=professionista.pk).first()
+        attivi = TokenApi.objects.filter(
             professionista=professionista, revocato_il__isnull=True, scade_il__gt=adesso
-        )
-        if len(attivi) >= TOKEN_PER_PROFESSIONISTA:
+        ).count()
+        if attivi >= TOKEN_PER_PROFESSIONISTA:
             errori.append(
                 DomainError(
                     _("Hai già %(n)s token attivi: revocane uno prima di crearne un altro.")

@@ -309,3 +309,13 @@ def test_the_schema_is_valid_openapi_and_the_docs_are_served_without_a_cdn(clien
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "https://" not in html.split("<body")[1]
     assert "unsafe-inline" not in docs.get("Content-Security-Policy", "")
+
+
+def test_errors_are_italian_whatever_the_caller_asks_and_the_language_does_not_leak(api):
+    from django.utils import translation
+
+    with translation.override("de"):
+        corpo = _problema(api.get("/api/v1/sedute/999999/", HTTP_ACCEPT_LANGUAGE="de"), 404)
+        assert corpo["detail"] == "Risorsa non trovata." and corpo["title"] == "Risorsa non trovata"
+        assert translation.get_language() == "de"
+    assert _problema(api.get("/api/v1/non-esiste/"), 404)["detail"] == "Risorsa non trovata."
