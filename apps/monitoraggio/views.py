@@ -9,8 +9,9 @@ from . import presentazione
 from .models import Instantanea
 
 
-# Not cached as public: the page is drawn in base.html, whose header names a logged-in visitor; a shared
-# cache would hand one person's header to the next.
+# Not cached as public, even for anonymous visitors (logged-in ones get private, no-store from
+# NoStoreForAuthenticatedMiddleware anyway): base.html's language form carries the visitor's CSRF token and
+# the page is in the language of the visitor's cookie, so a shared cache would hand both to the next person.
 def pubblico(request):
     sezioni = []
     for bando in Bando.objects.filter(pk__in=Instantanea.objects.values("bando")).order_by("-anno"):

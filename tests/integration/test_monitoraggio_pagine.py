@@ -149,7 +149,9 @@ def test_the_public_page_before_any_snapshot(client, reference_data):
 
 
 def test_the_public_page_is_never_stored_by_a_shared_cache(client, bando):
-    # Its header names a logged-in visitor: a proxy must not hand it to the next person.
-    client.force_login(UserFactory(nome="Alice", cognome="Russo"))
+    # Anonymous, the case a `public` header would reach (a logged-in visitor gets no-store from the
+    # middleware): the page carries this visitor's CSRF token and cookie language, not for a proxy to share.
+    client.cookies["django_language"] = "de"
     risposta = client.get(reverse("monitoraggio:pubblico"))
+    assert "csrfmiddlewaretoken" in risposta.content.decode() and risposta.headers["Content-Language"] == "de"
     assert "public" not in risposta.get("Cache-Control", "")
