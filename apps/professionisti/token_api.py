@@ -40,8 +40,9 @@ def crea_token(utente, professionista, *, nome: str, ambiti: list[str], giorni: 
     if giorni not in DURATE_GIORNI:
         errori.append(DomainError(_("Scegli una delle durate proposte."), "giorni"))
     with transaction.atomic():
-        # The professional's row, not their tokens: with none yet there is no token row to lock, and two
-        # creations at once could both pass the ceiling.
+        # The professional's row, not their tokens: locking the tokens read does not hide a token another
+        # creation inserts meanwhile, so both could count 9 and pass. The count below comes after the lock.
+        # Tested in tests/integration/test_token_concorrenza.py, with its control.
         Professionista.objects.select_for_update().filter(pk=professionista.pk).first()
         attivi = TokenApi.objects.filter(
             professionista=professionista, revocato_il__isnull=True, scade_il__gt=adesso
