@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from apps.accounts.models import User
 from apps.professionisti.models import TokenApi
 from apps.professionisti.token_api import autentica
 
@@ -26,10 +25,8 @@ class TokenApiAuthentication(BaseAuthentication):
         token = autentica(chiaro)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Token non valido, scaduto o revocato."))
-        utente = User.objects.filter(
-            codice_fiscale=token.professionista.codice_fiscale, is_active=True
-        ).first()
-        if utente is None:
+        utente = token.professionista.utente  # read with the token, no query of its own
+        if utente is None or not utente.is_active:
             raise exceptions.AuthenticationFailed(_("Token non valido, scaduto o revocato."))
         return utente, token
 

@@ -1,5 +1,6 @@
 """Who may book sedute: the psychotherapists on CNOP's list, their studi and their IBANs."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,18 @@ class Professionista(models.Model):
         related_name="+",
     )
     aggiornato_il = models.DateTimeField(_("aggiornato il"), auto_now=True)
+    # The professional's login, joined on the codice fiscale (no column: both tables already have it, unique).
+    # Lets the API read token, professional and user in one query (select_related); None before the first
+    # login. Read-only: a User is created by the identity adapter, never through this.
+    utente = models.ForeignObject(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        from_fields=["codice_fiscale"],
+        to_fields=["codice_fiscale"],
+        null=True,
+        related_name="+",
+        verbose_name=_("utente"),
+    )
 
     class Meta:
         ordering = ["cognome", "nome"]

@@ -91,7 +91,8 @@ def autentica(chiaro: str, *, adesso=None) -> TokenApi | None:
     parti = (chiaro or "").split("_", 2)
     if len(parti) != 3 or parti[0] != "bp" or not parti[1]:
         return None
-    token = TokenApi.objects.select_related("professionista").filter(prefisso=parti[1][:12]).first()
+    # One query: the token with its professional and the professional's login (Professionista.utente).
+    token = TokenApi.objects.select_related("professionista__utente").filter(prefisso=parti[1][:12]).first()
     if token is None or not hmac.compare_digest(token.impronta, _impronta(chiaro)):
         return None
     if not token.attivo(adesso):

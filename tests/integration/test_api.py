@@ -117,6 +117,22 @@ def test_without_a_valid_token_every_call_is_refused_in_italian(bob, codice):
     _problema(scaduto.get("/api/v1/sedute/"), 401)
 
 
+def test_a_token_whose_login_is_deactivated_stops_working(bob):
+    client, _token = _client(bob)
+    assert client.get("/api/v1/studi/").status_code == 200
+    bob._utente.is_active = False
+    bob._utente.save(update_fields=["is_active"])
+    assert "Token non valido" in _problema(client.get("/api/v1/studi/"), 401)["detail"]
+
+
+def test_the_token_its_professional_and_login_are_read_in_one_query(bob, django_assert_num_queries):
+    client, _token = _client(bob)
+    client.get("/api/v1/studi/")  # the token's last use is written once a minute: out of the count
+    # token + professional + login (one join), the professional's studi, the call's audit event.
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/studi/").status_code == 200
+
+
 def test_scopes_and_a_professional_no_longer_aderente_can_only_read(bob, codice):
     sola_lettura, _t = _client(bob, ambiti=["lettura"])
     assert sola_lettura.get("/api/v1/sedute/").status_code == 200
