@@ -1,5 +1,6 @@
 """What the API reads and writes. Shapes only: every rule is in the services the pages call."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -36,22 +37,29 @@ class StudioOut(serializers.Serializer):
     cap = serializers.CharField()
 
 
-class SedutaOut(serializers.ModelSerializer):
+def _etichetta(campo: str):
+    """The label a ModelSerializer would give the model's field (its verbose name, capitalised)."""
+    return capfirst(Seduta._meta.get_field(campo).verbose_name)
+
+
+# Declared field by field, not a ModelSerializer: the same schema (tests/integration/test_api.py pins
+# it) without building the fields from the model on every response, a booking's response being on the
+# API's hot path (bench/api.py).
+class SedutaOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     numero = serializers.CharField(read_only=True)
+    stato = serializers.ChoiceField(choices=Seduta.Stato.choices, read_only=True)
     codice_fiscale_paziente = serializers.CharField(source="codice.domanda.cf_beneficiario", read_only=True)
     studio = serializers.IntegerField(source="studio_id", read_only=True)
+    inizio = serializers.DateTimeField(read_only=True, label=_etichetta("inizio"))
+    durata_minuti = serializers.IntegerField(read_only=True, label=_etichetta("durata_minuti"))
+    importo = serializers.DecimalField(**IMPORTO, read_only=True)
+    confermata_il = serializers.DateTimeField(read_only=True, allow_null=True)
+    annullata_il = serializers.DateTimeField(read_only=True, allow_null=True)
     # Empty while the seduta is not cancelled: the schema says so.
     annullata_da = serializers.ChoiceField(
         choices=Seduta.AnnullataDa.choices, allow_blank=True, read_only=True
     )
-
-    class Meta:
-        model = Seduta
-        fields = [
-            "id", "numero", "stato", "codice_fiscale_paziente", "studio", "inizio", "durata_minuti",
-            "importo", "confermata_il", "annullata_il", "annullata_da",
-        ]  # fmt: skip
-        read_only_fields = fields
 
 
 class _DatiSeduta(serializers.Serializer):

@@ -256,6 +256,18 @@ def test_another_professionals_objects_do_not_exist(api, bob, codice):
         HTTP_IDEMPOTENCY_KEY="x",
     )  # fmt: skip
     assert _problema(r, 422)["errori"][0]["campo"] == "studio"
+    nessuno = api.post(
+        "/api/v1/sedute/",
+        {
+            "token_verifica": verifica["token_verifica"], "studio": 2**31 - 1,
+            "inizio": (timezone.now() + dt.timedelta(days=1)).isoformat(), "durata_minuti": 50,
+            "importo": "10.00",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="y",
+    )  # fmt: skip
+    assert _problema(nessuno, 422)["errori"][0]["campo"] == "studio"
+    assert not Seduta.objects.filter(professionista=bob).exists()
 
 
 def test_bad_input_is_a_400_listing_every_field_never_a_500(api, bob, codice):
@@ -325,6 +337,31 @@ def test_the_schema_is_valid_openapi_and_the_docs_are_served_without_a_cdn(clien
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "https://" not in html.split("<body")[1]
     assert "unsafe-inline" not in docs.get("Content-Security-Policy", "")
+
+
+def test_a_seduta_reads_as_the_model_says(client):
+    """SedutaOut is declared field by field (not a ModelSerializer, for speed): its schema must stay the
+    one the model's fields gave, titles and nullability included."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    seduta = schema["components"]["schemas"]["SedutaOut"]
+    campi = seduta["properties"]
+    assert list(campi) == [
+        "id", "numero", "stato", "codice_fiscale_paziente", "studio", "inizio", "durata_minuti", "importo",
+        "confermata_il", "annullata_il", "annullata_da",
+    ]  # fmt: skip
+    assert all(c["readOnly"] for c in campi.values()) and set(seduta["required"]) == set(campi)
+    assert campi["inizio"] == {
+        "type": "string",
+        "format": "date-time",
+        "readOnly": True,
+        "title": "Data e ora",
+    }
+    assert campi["durata_minuti"]["title"] == "Durata (minuti)"
+    assert campi["importo"]["pattern"] == r"^-?\d{0,10}(?:\.\d{0,2})?$"
+    assert campi["confermata_il"]["nullable"] and campi["annullata_il"]["nullable"]
+    assert "nullable" not in campi["inizio"] and "description" not in seduta
+    stati = schema["components"]["schemas"]["SedutaOutStatoEnum"]["enum"]
+    assert stati == [v for v, _etichetta in Seduta.Stato.choices]
 
 
 def test_errors_are_italian_whatever_the_caller_asks_and_the_language_does_not_leak(api):
