@@ -34,6 +34,7 @@ from apps.fatture import services as fatture
 from apps.fatture.models import Fattura
 from apps.fatture.selectors import fatture_del_professionista
 from apps.professionisti.models import TokenApi
+from apps.professionisti.selectors import studio_di
 from apps.rimborsi.models import Rimborso
 from apps.sedute import services as sedute
 from apps.sedute.selectors import filtra_sedute, sedute_del_professionista
@@ -163,7 +164,7 @@ class SeduteView(BaseApi, generics.ListAPIView):
         dati = _valida(s.PrenotaIn, request.data)
         chiave = _chiave(request, self.professionista)
         verificata = _verifica(dati["token_verifica"], self.professionista)
-        studio = self.professionista.studi.filter(pk=dati["studio"]).first()
+        studio = studio_di(self.professionista, dati["studio"])
         if studio is None:
             raise DomainError(_("Scegli uno dei tuoi studi."), "studio")
         richiesta_il = timezone.now()

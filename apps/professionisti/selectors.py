@@ -1,5 +1,9 @@
+import functools
+
+from django.db import connection
 from django.db.models import Prefetch, Q
 
+from apps.core import righe
 from apps.core.validators import normalize_codice_fiscale
 
 from .models import CanaleAccredito, Professionista, Studio
@@ -44,3 +48,19 @@ def professionista_di(utente) -> Professionista | None:
         .distinct()
         .first()
     )
+
+
+@functools.cache
+def _sql_studio(vendor: str) -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {righe.colonne(Studio, 's')} FROM {righe.tabella(Studio)} s "
+        f"WHERE s.{q('id')} = %s AND s.{q('professionista_id')} = %s"
+    )
+
+
+def studio_di(professionista, pk: int) -> Studio | None:
+    """The professional's studio `pk`, None when there is none or it is someone else's. Plain SQL
+    (apps.core.righe): the API reads it on every booking (bench/api.py)."""
+    letti = righe.leggi((Studio,), _sql_studio(connection.vendor), [int(pk), professionista.pk])
+    return None if letti is None else letti[0]
