@@ -245,28 +245,18 @@ def test_another_professionals_objects_do_not_exist(api, bob, codice):
     _problema(api.post(f"/api/v1/sedute/{altrui.pk}/conferma/"), 404)
     assert api.get("/api/v1/sedute/").json()["results"] == []
     verifica = _verifica(api, codice)
-    r = api.post(
-        "/api/v1/sedute/",
-        {
-            "token_verifica": verifica["token_verifica"], "studio": altrui.studio_id,
-            "inizio": (timezone.now() + dt.timedelta(days=1)).isoformat(), "durata_minuti": 50,
-            "importo": "10.00",
-        },
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="x",
-    )  # fmt: skip
-    assert _problema(r, 422)["errori"][0]["campo"] == "studio"
-    nessuno = api.post(
-        "/api/v1/sedute/",
-        {
-            "token_verifica": verifica["token_verifica"], "studio": 2**31 - 1,
-            "inizio": (timezone.now() + dt.timedelta(days=1)).isoformat(), "durata_minuti": 50,
-            "importo": "10.00",
-        },
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="y",
-    )  # fmt: skip
-    assert _problema(nessuno, 422)["errori"][0]["campo"] == "studio"
+    for chiave, studio in (("x", altrui.studio_id), ("y", 2**31 - 1)):  # someone else's; nobody's
+        r = api.post(
+            "/api/v1/sedute/",
+            {
+                "token_verifica": verifica["token_verifica"], "studio": studio,
+                "inizio": (timezone.now() + dt.timedelta(days=1)).isoformat(), "durata_minuti": 50,
+                "importo": "10.00",
+            },
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=chiave,
+        )  # fmt: skip
+        assert _problema(r, 422)["errori"][0]["campo"] == "studio"
     assert not Seduta.objects.filter(professionista=bob).exists()
 
 
