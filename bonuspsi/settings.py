@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 from bonuspsi.env import env_bool, env_int_min, env_saml
 
@@ -173,6 +174,26 @@ SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
 if SAML_IDENTITA and not Path(SAML_XMLSEC_BINARY).is_file():
     # Without xmlsec1 no signature can be checked: refuse to start rather than refuse every login.
     raise ImproperlyConfigured(f"SAML_XMLSEC_BINARY={SAML_XMLSEC_BINARY!r}: xmlsec1 non trovato.")
+# Who the service provider is, in the SPID/CIE metadata (AgID Avviso SPID n. 29 v3; CIE technical manual,
+# "Metadata SP"): INPS by default. The contact e-mail must be the one given when adhering to SPID and CIE:
+# no default, and SPID or CIE without it refuses to start.
+SAML_ENTE = {
+    "nome": env.str("SAML_ENTE_NOME", default="Istituto Nazionale della Previdenza Sociale"),
+    "nome_breve": env.str("SAML_ENTE_NOME_BREVE", default="INPS"),
+    "url": env.str("SAML_ENTE_URL", default="https://www.inps.it"),
+    "codice_ipa": env.str("SAML_ENTE_CODICE_IPA", default="inps"),
+    "comune": env.str("SAML_ENTE_COMUNE", default="H501"),  # codice Belfiore of the seat (Roma), for CIE
+    "provincia": env.str("SAML_ENTE_PROVINCIA", default="RM"),
+    "email": env.str("SAML_CONTATTO_EMAIL", default=""),
+    "telefono": env.str("SAML_CONTATTO_TELEFONO", default=""),  # optional; +39… without spaces
+}
+if SAML_IDENTITA:
+    try:
+        validate_email(SAML_ENTE["email"])
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"SAML_CONTATTO_EMAIL={SAML_ENTE['email']!r}: serve l'e-mail di contatto dei metadata SPID/CIE."
+        ) from None
 IDENTITA_URL_SPID = env.str(
     "IDENTITA_URL_SPID", default="/saml/spid/accedi/" if "spid" in SAML_IDENTITA else ""
 )

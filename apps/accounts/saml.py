@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, ExtensionElement, md
 from saml2.attribute_converter import AttributeConverter
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -42,6 +42,15 @@ PREFISSO_CF = "TINIT-"
 # Requests this browser started and not yet answered: a few, so that two tabs both work.
 MAX_RICHIESTE_APERTE = 5
 NOMI = {"spid": "SPID", "cie": "CIE"}
+SERVIZIO = "Bonus psicologo – INPS"
+# The metadata's own extensions (AgID Avviso SPID n. 29 v3; CIE technical manual, "Metadata SP").
+NAMESPACE_ESTENSIONI = {
+    "spid": "https://spid.gov.it/saml-extensions",
+    "cie": "https://www.cartaidentita.interno.gov.it/saml-extensions",
+}
+# CIE: the AttributeConsumingService's ServiceName is an identifier of the attribute set (a UUID v4 is the
+# manual's alternative), with an empty xml:lang. Fixed: the IdP's federation registers it.
+SERVIZIO_CIE = "urn:uuid:5d0f5e3c-8f0a-4f4e-9a57-3f1f2a7c9b61"
 
 
 class AccessoRifiutato(Exception):
@@ -69,6 +78,7 @@ def config_pysaml2(tipo: str) -> SPConfig:
         tuple(conf["idp_metadata"]),
         settings.SITE_URL,
         settings.SAML_XMLSEC_BINARY,
+        tuple(sorted(settings.SAML_ENTE.items())),
     )
 
 
@@ -94,14 +104,36 @@ def converter_spid() -> AttributeConverter:
     return converter
 
 
+def _contatto(tipo: str, ente: dict) -> dict:
+    """The ContactPerson (its SPID/CIE extensions are added by _profilo_metadata): SPID wants one of type
+    "other", CIE one "administrative" whose Company is the OrganizationName."""
+    contatto = {"contact_type": "other" if tipo == "spid" else "administrative"}
+    if tipo == "cie":
+        contatto["company"] = ente["nome"]
+    if ente["email"]:
+        contatto["email_address"] = [ente["email"]]
+    if ente["telefono"]:
+        contatto["telephone_number"] = [ente["telefono"]]
+    return contatto
+
+
 @lru_cache(maxsize=8)
-def _config(tipo, entity_id, cert_file, key_file, idp_metadata, site_url, xmlsec) -> SPConfig:
+def _config(tipo, entity_id, cert_file, key_file, idp_metadata, site_url, xmlsec, ente) -> SPConfig:
     # Cached per value: loading the IdP metadata parses XML; a changed setting (tests) builds a new one.
     acs = url_assoluto("saml:acs", tipo)
     slo = url_assoluto("saml:slo", tipo)
+    ente = dict(ente)
     conf = SPConfig().load(
         {
             "entityid": entity_id,
+            # The AttributeConsumingService's ServiceName (pysaml2 reads it here, not under "sp").
+            "name": (SERVIZIO, "it"),
+            "organization": {
+                "name": [(ente["nome"], "it")],
+                "display_name": [(ente["nome_breve"], "it")],
+                "url": [(ente["url"], "it")],
+            },
+            "contact_person": [_contatto(tipo, ente)],
             "key_file": cert_file and key_file,
             "cert_file": cert_file,
             "xmlsec_binary": xmlsec,
@@ -113,7 +145,6 @@ def _config(tipo, entity_id, cert_file, key_file, idp_metadata, site_url, xmlsec
             "digest_algorithm": DIGEST_SHA256,
             "service": {
                 "sp": {
-                    "name": "Bonus psicologo – INPS",
                     "endpoints": {
                         "assertion_consumer_service": [(acs, BINDING_HTTP_POST)],
                         "single_logout_service": [(slo, BINDING_HTTP_REDIRECT), (slo, BINDING_HTTP_POST)],
@@ -154,10 +185,39 @@ def idp_disponibili(tipo: str) -> list[tuple[str, str]]:
     return sorted(idp, key=lambda x: x[1].lower())
 
 
+def _profilo_metadata(descrittore, tipo: str, ente: dict) -> None:
+    """What SPID (Avviso 29 v3) and CIE ask of an SP's metadata beyond what pysaml2 writes."""
+    # pysaml2 lists every algorithm xmlsec1 knows, MD5 and SHA-1 among them; SPID and CIE admit SHA-256 and
+    # up, which is all we sign and digest with. No list rather than a wrong one (nothing else goes there).
+    descrittore.extensions = None
+    sp = descrittore.spsso_descriptor
+    sp = sp[0] if isinstance(sp, list) else sp
+    # Indexes from 0, the first AssertionConsumerService the default; the AuthnRequest names set 0.
+    for i, acs in enumerate(sp.assertion_consumer_service):
+        acs.index, acs.is_default = str(i), "true" if i == 0 else None
+    for i, insieme in enumerate(sp.attribute_consuming_service):
+        insieme.index = str(i)
+        if tipo == "cie":
+            insieme.service_name = [md.ServiceName(text=SERVIZIO_CIE, lang="")]
+    ns = NAMESPACE_ESTENSIONI[tipo]
+    if tipo == "spid":
+        elementi = [("IPACode", ente["codice_ipa"]), ("Public", None)]
+    else:
+        elementi = [("Public", None), ("IPACode", ente["codice_ipa"]), ("Municipality", ente["comune"])]
+        if ente["provincia"]:
+            elementi.append(("Province", ente["provincia"]))
+    for persona in descrittore.contact_person:
+        persona.extensions = md.Extensions(
+            extension_elements=[ExtensionElement(nome, namespace=ns, text=testo) for nome, testo in elementi]
+        )
+
+
 def metadata_firmati(tipo: str) -> str:
     conf = config_pysaml2(tipo)
+    descrittore = entity_descriptor(conf)
+    _profilo_metadata(descrittore, tipo, settings.SAML_ENTE)
     _eid, xml = sign_entity_descriptor(
-        entity_descriptor(conf), None, security_context(conf), SIG_RSA_SHA256, DIGEST_SHA256
+        descrittore, None, security_context(conf), SIG_RSA_SHA256, DIGEST_SHA256
     )
     return xml
 
@@ -172,6 +232,7 @@ def richiesta_autenticazione(request, tipo: str, idp: str, successivo: str) -> s
         sigalg=SIG_RSA_SHA256,
         digest_alg=DIGEST_SHA256,
         force_authn="true",  # SPID: required from level 2 up
+        attribute_consuming_service_index="0",  # the metadata's one attribute set
     )
     aperte = request.session.get("saml_richieste", {})
     aperte[req_id] = {"tipo": tipo, "idp": idp, "next": successivo}

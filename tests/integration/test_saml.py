@@ -29,6 +29,7 @@ def spid(settings, tmp_path):
     settings.SAML_IDENTITA = {"spid": mondo.settings}
     settings.IDENTITA_URL_SPID = "/saml/spid/accedi/"
     settings.ROOT_URLCONF = "tests.saml_urlconf"
+    settings.SAML_ENTE = {**settings.SAML_ENTE, "email": "spid@ente.example", "telefono": "+390612345678"}
     return mondo
 
 
@@ -61,6 +62,7 @@ def test_the_authn_request_is_signed_and_asks_for_spid_level_2_at_least(client, 
     assert [c.text for c in contesto.authn_context_class_ref] == ["https://www.spid.gov.it/SpidL2"]
     assert richiesta.force_authn == "true"
     assert richiesta.assertion_consumer_service_url == "http://testserver/saml/spid/acs/"
+    assert richiesta.attribute_consuming_service_index == "0"  # the metadata's attribute set
     assert list(client.session["saml_richieste"]) == [richiesta.id]
 
 
@@ -271,6 +273,72 @@ def test_the_metadata_is_signed_xml_that_pysaml2_reads(client, spid):
     assert sp["assertion_consumer_service"][0]["location"] == "http://testserver/saml/spid/acs/"
     richiesti = {a["name"] for a in sp["attribute_consuming_service"][0]["requested_attribute"]}
     assert richiesti == {"fiscalNumber", "name", "familyName"}
+
+
+SPID_NS = "https://spid.gov.it/saml-extensions"
+CIE_NS = "https://www.cartaidentita.interno.gov.it/saml-extensions"
+MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+
+
+def _albero(xml: str):
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(xml.encode())
+
+
+def test_the_spid_metadata_carries_what_avviso_29_asks(client, spid):
+    xml = client.get("/saml/spid/metadata/").content.decode()
+    radice = _albero(xml)
+    # No algorithm list: pysaml2's named MD5 and SHA-1, which SPID does not admit.
+    assert radice.find(f"{MD}Extensions") is None and "md5" not in xml and "sha1" not in xml
+    sp = radice.find(f"{MD}SPSSODescriptor")
+    acs = sp.findall(f"{MD}AssertionConsumerService")
+    assert [(a.get("index"), a.get("isDefault")) for a in acs] == [("0", "true")]
+    insieme = sp.find(f"{MD}AttributeConsumingService")
+    assert insieme.get("index") == "0"
+    nome = insieme.find(f"{MD}ServiceName")
+    assert (
+        nome.text == "Bonus psicologo – INPS"
+        and nome.get("{http://www.w3.org/XML/1998/namespace}lang") == "it"
+    )
+    ente = radice.find(f"{MD}Organization")
+    assert [e.text for e in ente] == [
+        "Istituto Nazionale della Previdenza Sociale",
+        "INPS",
+        "https://www.inps.it",
+    ]
+    assert {e.get("{http://www.w3.org/XML/1998/namespace}lang") for e in ente} == {"it"}
+    (contatto,) = radice.findall(f"{MD}ContactPerson")
+    assert contatto.get("contactType") == "other"
+    estensioni = contatto.find(f"{MD}Extensions")
+    assert [(e.tag, e.text) for e in estensioni] == [
+        (f"{{{SPID_NS}}}IPACode", "inps"),
+        (f"{{{SPID_NS}}}Public", None),
+    ]
+    assert contatto.find(f"{MD}EmailAddress").text == "spid@ente.example"
+    assert contatto.find(f"{MD}TelephoneNumber").text == "+390612345678"
+    # Organization and ContactPerson come after the SPSSODescriptor, as the schema orders them.
+    assert [e.tag.removeprefix(MD) for e in radice][-3:] == [
+        "SPSSODescriptor",
+        "Organization",
+        "ContactPerson",
+    ]
+
+
+def test_the_cie_metadata_carries_what_the_cie_manual_asks(client, spid, settings):
+    settings.SAML_IDENTITA = {
+        **settings.SAML_IDENTITA,
+        "cie": {**spid.settings, "entity_id": "https://bonuspsi.test.invalid/saml/cie/"},
+    }
+    radice = _albero(client.get("/saml/cie/metadata/").content.decode())
+    nome = radice.find(f"{MD}SPSSODescriptor/{MD}AttributeConsumingService/{MD}ServiceName")
+    assert nome.text.startswith("urn:uuid:") and nome.get("{http://www.w3.org/XML/1998/namespace}lang") == ""
+    (contatto,) = radice.findall(f"{MD}ContactPerson")
+    assert contatto.get("contactType") == "administrative"
+    assert contatto.find(f"{MD}Company").text == radice.find(f"{MD}Organization/{MD}OrganizationName").text
+    estensioni = [(e.tag.removeprefix(f"{{{CIE_NS}}}"), e.text) for e in contatto.find(f"{MD}Extensions")]
+    assert estensioni == [("Public", None), ("IPACode", "inps"), ("Municipality", "H501"), ("Province", "RM")]
+    assert contatto.find(f"{MD}EmailAddress").text == "spid@ente.example"
 
 
 def test_metadata_signed_by_another_key_does_not_verify(client, spid, tmp_path):

@@ -13,6 +13,7 @@ def env_spid(tmp_path):
         "SPID_SP_CERT_FILE": mondo.sp_cert,
         "SPID_SP_KEY_FILE": mondo.sp_key,
         "SPID_IDP_METADATA_FILES": mondo.idp_metadata_file,
+        "SAML_CONTATTO_EMAIL": "spid@ente.example",
     }
 
 
@@ -41,3 +42,11 @@ def test_spid_without_xmlsec1_refuses_to_start(tmp_path):
     env = PRODUCTION_ENV | env_spid(tmp_path) | {"SAML_XMLSEC_BINARY": str(tmp_path / "manca")}
     result = _python(WSGI_CALL, env, "/saml/spid/metadata/")
     assert result.returncode != 0 and "SAML_XMLSEC_BINARY" in result.stderr
+
+
+def test_spid_without_the_metadatas_contact_e_mail_refuses_to_start(tmp_path):
+    for email in ("", "non-un-indirizzo"):
+        env = PRODUCTION_ENV | env_spid(tmp_path) | {"SAML_CONTATTO_EMAIL": email}
+        result = _python(WSGI_CALL, env, "/saml/spid/metadata/")
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and "SAML_CONTATTO_EMAIL" in result.stderr
