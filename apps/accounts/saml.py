@@ -233,6 +233,7 @@ def richiesta_autenticazione(request, tipo: str, idp: str, successivo: str) -> s
         digest_alg=DIGEST_SHA256,
         force_authn="true",  # SPID: required from level 2 up
         attribute_consuming_service_index="0",  # the metadata's one attribute set
+        provider_name=SERVIZIO,  # else pysaml2 writes the config's (name, language) pair as it is
     )
     aperte = request.session.get("saml_richieste", {})
     aperte[req_id] = {"tipo": tipo, "idp": idp, "next": successivo}

@@ -63,6 +63,7 @@ def test_the_authn_request_is_signed_and_asks_for_spid_level_2_at_least(client, 
     assert richiesta.force_authn == "true"
     assert richiesta.assertion_consumer_service_url == "http://testserver/saml/spid/acs/"
     assert richiesta.attribute_consuming_service_index == "0"  # the metadata's attribute set
+    assert richiesta.provider_name == "Bonus psicologo – INPS"
     assert list(client.session["saml_richieste"]) == [richiesta.id]
 
 
