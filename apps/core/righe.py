@@ -12,10 +12,11 @@ import functools
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
-def colonne(modello, alias: str) -> str:
-    """`alias."col1", alias."col2", …`: every concrete column of `modello`, in field order."""
-    q = connection.ops.quote_name
-    return ", ".join(f"{alias}.{q(f.column)}" for f in modello._meta.concrete_fields)
+def colonne(modello, alias: str = "") -> str:
+    """`alias."col1", alias."col2", …` (no alias: `"col1", …`): every concrete column of `modello`, in field
+    order."""
+    q, prefisso = connection.ops.quote_name, f"{alias}." if alias else ""
+    return ", ".join(f"{prefisso}{q(f.column)}" for f in modello._meta.concrete_fields)
 
 
 def tabella(modello) -> str:
@@ -54,20 +55,29 @@ def istanza(modello, valori, wrapper=None):
     return modello.from_db(wrapper.alias, nomi, valori)
 
 
-def leggi(modelli: tuple, sql: str, parametri: list) -> tuple | None:
-    """Run `sql` (a SELECT of colonne() of each model in `modelli`, in that order) and build the first
-    row's instances: a tuple with one instance (or None) per model, or None when there is no row."""
+def dividi(modelli: tuple, riga) -> tuple[tuple, tuple]:
+    """Split a row that starts with colonne() of each model in `modelli`, in that order: (one instance, or
+    None, per model; the values after them)."""
+    istanze, inizio = [], 0
     wrapper = connections[DEFAULT_DB_ALIAS]
-    with wrapper.cursor() as cursor:
+    for modello in modelli:
+        fine = inizio + len(modello._meta.concrete_fields)
+        if fine > len(riga):
+            raise ValueError(f"{len(riga)} colonne lette, almeno {fine} attese")
+        istanze.append(istanza(modello, riga[inizio:fine], wrapper))
+        inizio = fine
+    return tuple(istanze), tuple(riga[inizio:])
+
+
+def leggi(modelli: tuple, sql: str, parametri: list) -> tuple | None:
+    """Run `sql` (a SELECT of colonne() of each model in `modelli`, in that order, and nothing else) and
+    build the first row's instances: a tuple with one instance (or None) per model, or None without a row."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, parametri)
         riga = cursor.fetchone()
     if riga is None:
         return None
-    istanze, inizio = [], 0
-    for modello in modelli:
-        fine = inizio + len(modello._meta.concrete_fields)
-        istanze.append(istanza(modello, riga[inizio:fine], wrapper))
-        inizio = fine
-    if inizio != len(riga):
-        raise ValueError(f"{len(riga)} colonne lette, {inizio} attese")
-    return tuple(istanze)
+    istanze, resto = dividi(modelli, riga)
+    if resto:
+        raise ValueError(f"{len(riga)} colonne lette, {len(riga) - len(resto)} attese")
+    return istanze

@@ -5,30 +5,20 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Exists, F, Q
 
+from apps.core import righe
 from apps.core.validators import normalize_codice_fiscale
 
 from .models import AttestazioneIsee, Bando, Domanda, RappresentanzaLegale
 
 # The submission's three requests read the bando and the ISEE on every request: on PostgreSQL in plain SQL
-# (the ORM's query building cost ~1 ms a query, more than PostgreSQL's answer). `_riga` builds the same model
-# instance the ORM would (Model.from_db, every concrete column: these models have no field needing a
-# converter on PostgreSQL); other databases (SQLite, `make run`) keep the ORM.
+# (the ORM's query building cost ~1 ms a query, more than PostgreSQL's answer), the instances built by
+# apps.core.righe as the ORM would build them; other databases (SQLite, `make run`) keep the ORM.
 
 
 _ISEE_VALIDA = (
     "WHERE codice_fiscale = %s AND rilasciata_il <= %s AND valida_fino_al >= %s "
     "ORDER BY rilasciata_il DESC, id DESC LIMIT 1"
 )
-
-
-def _colonne(modello, alias: str = "") -> tuple[list[str], str]:
-    campi = [f.attname for f in modello._meta.concrete_fields]
-    prefisso = f"{alias}." if alias else ""
-    return campi, ", ".join(f'{prefisso}"{f.column}"' for f in modello._meta.concrete_fields)
-
-
-def _riga(modello, campi: list[str], riga) -> object:
-    return modello.from_db(connection.alias, campi, riga[: len(campi)])
 
 
 def _postgresql() -> bool:
@@ -39,24 +29,21 @@ def bando(pk: int) -> Bando | None:
     """The bando `pk` (None when there is none), one plain query."""
     if not _postgresql():
         return Bando.objects.filter(pk=pk).first()
-    campi, colonne = _colonne(Bando)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {colonne} FROM {Bando._meta.db_table} WHERE id = %s", [int(pk)])
-        riga = cursor.fetchone()
-    return None if riga is None else _riga(Bando, campi, riga)
+    letti = righe.leggi(
+        (Bando,), f"SELECT {righe.colonne(Bando)} FROM {righe.tabella(Bando)} WHERE id = %s", [int(pk)]
+    )
+    return None if letti is None else letti[0]
 
 
 def cerca_isee(cf: str, data: dt.date) -> AttestazioneIsee | None:
     """The latest ISEE attestation of `cf` that is valid on `data` (None when there is none)."""
     if _postgresql():
-        campi, colonne = _colonne(AttestazioneIsee)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {colonne} FROM {AttestazioneIsee._meta.db_table} {_ISEE_VALIDA}",
-                [normalize_codice_fiscale(cf), data, data],
-            )
-            riga = cursor.fetchone()
-        return None if riga is None else _riga(AttestazioneIsee, campi, riga)
+        letti = righe.leggi(
+            (AttestazioneIsee,),
+            f"SELECT {righe.colonne(AttestazioneIsee)} FROM {righe.tabella(AttestazioneIsee)} {_ISEE_VALIDA}",
+            [normalize_codice_fiscale(cf), data, data],
+        )
+        return None if letti is None else letti[0]
     return (
         AttestazioneIsee.objects.filter(
             codice_fiscale=normalize_codice_fiscale(cf), rilasciata_il__lte=data, valida_fino_al__gte=data
@@ -71,7 +58,7 @@ def controlli_domanda(bando: Bando, regione_id: str, cf: str, data: dt.date):
     (the ISEE attestation of `cf` valid on `data` or None, whether `regione_id` is excluded from `bando`,
     whether a domanda for `cf` is already in `bando`). Without an attestation, two more small queries."""
     if _postgresql():
-        campi, colonne = _colonne(AttestazioneIsee, "a")
+        colonne = righe.colonne(AttestazioneIsee, "a")
         esclusi_t = Bando.territori_esclusi.through._meta.db_table
         isee_t = AttestazioneIsee._meta.db_table
         with connection.cursor() as cursor:
@@ -84,8 +71,8 @@ def controlli_domanda(bando: Bando, regione_id: str, cf: str, data: dt.date):
                 [bando.pk, regione_id, bando.pk, cf, cf, data, data],
             )
             riga = cursor.fetchone()
-        attestazione = None if riga[0] is None else _riga(AttestazioneIsee, campi, riga)
-        return attestazione, riga[-2], riga[-1]
+        (attestazione,), (escluso, presentata) = righe.dividi((AttestazioneIsee,), riga)
+        return attestazione, escluso, presentata
     esclusi = Bando.territori_esclusi.through.objects.filter(bando_id=bando.pk, regione_id=regione_id)
     presentata = Domanda.objects.filter(bando_id=bando.pk, cf_beneficiario=cf)
     attestazione = (

@@ -51,7 +51,7 @@ def test_a_professional_without_a_login_reads_as_none_and_the_codice_fiscale_sta
     letto = _leggi(chiaro.split("_")[1])
     assert letto.professionista.utente is None
     assert letto.professionista.codice_fiscale == senza.codice_fiscale
-    assert autentica(chiaro) is not None  # found; the API refuses it for the missing login (test_api)
+    assert autentica(chiaro) is not None  # found; the API refuses it without a login (test_api.py)
 
 
 def test_an_unknown_prefix_reads_nothing(bob):
@@ -70,6 +70,16 @@ def test_the_studio_read_finds_only_the_professionals_own(bob):
 def test_a_row_of_the_wrong_width_is_refused_not_misread(bob):
     with pytest.raises(ValueError):
         righe.istanza(Professionista, (1, "X"))
+    with pytest.raises(ValueError):
+        righe.dividi((Professionista, Studio), tuple(range(len(Professionista._meta.concrete_fields) + 1)))
     tabella = righe.tabella(Professionista)
     with pytest.raises(ValueError):
         righe.leggi((Professionista,), f"SELECT {righe.colonne(Professionista, 'p')}, 1 FROM {tabella} p", [])
+
+
+def test_the_values_after_the_models_are_given_back(bob):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {righe.colonne(Professionista)}, 7, 'x' FROM {righe.tabella(Professionista)}")
+        riga = cursor.fetchone()
+    (letto,), resto = righe.dividi((Professionista,), riga)
+    assert _campi(letto) == _campi(Professionista.objects.get(pk=letto.pk)) and resto == (7, "x")
