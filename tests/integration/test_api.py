@@ -125,6 +125,14 @@ def test_a_token_whose_login_is_deactivated_stops_working(bob):
     assert "Token non valido" in _problema(client.get("/api/v1/studi/"), 401)["detail"]
 
 
+def test_a_token_whose_professional_has_no_login_any_more_stops_working(bob):
+    client, _token = _client(bob)
+    assert client.get("/api/v1/studi/").status_code == 200
+    bob._utente.codice_fiscale = "RSSMRA80A01H501U"  # the login now belongs to someone else
+    bob._utente.save(update_fields=["codice_fiscale"])
+    assert "Token non valido" in _problema(client.get("/api/v1/studi/"), 401)["detail"]
+
+
 def test_the_token_its_professional_and_login_are_read_in_one_query(bob, django_assert_num_queries):
     client, _token = _client(bob)
     client.get("/api/v1/studi/")  # the token's last use is written once a minute: out of the count
