@@ -166,7 +166,13 @@ def test_verify_book_confirm_invoice_withdraw_through_http(api, bob, codice):
     r = _prenota(api, bob, verifica["token_verifica"], inizio=ieri)
     assert r.status_code == 201, r.content
     seduta = r.json()
-    assert seduta["stato"] == "prenotata" and seduta["importo"] == "50.00"
+    scritta = Seduta.objects.get(codice=codice)
+    assert seduta == {  # every field the response carries, as written
+        "id": scritta.pk, "numero": scritta.numero, "stato": "prenotata",
+        "codice_fiscale_paziente": codice.domanda.cf_beneficiario, "studio": bob.studi.first().pk,
+        "inizio": timezone.localtime(scritta.inizio).isoformat(), "durata_minuti": 50, "importo": "50.00",
+        "confermata_il": None, "annullata_il": None, "annullata_da": "",
+    }  # fmt: skip
     # The same Idempotency-Key again: the same seduta, nothing booked twice.
     again = _prenota(api, bob, verifica["token_verifica"], inizio=ieri)
     assert again.status_code == 200 and again.json()["id"] == seduta["id"]
