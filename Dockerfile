@@ -15,7 +15,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+RUN pip install --no-deps --require-hashes -r requirements.lock && pip check
 
 COPY . .
 # Static files are collected at build time (the manifest storage needs them); the key is for this step only.

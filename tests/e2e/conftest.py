@@ -76,6 +76,9 @@ MOBILE = {"width": 360, "height": 740}
 def axe_violazioni(page, *, moduli: bool = False) -> list[str]:
     """axe-core on the page as it is now: the serious and critical violations (and the moderate ones on a
     page with a form, `moduli=True`), each as "rule: target" for a readable failure."""
+    # A click that navigates returns once the new URL is committed, before its document is there: axe on
+    # the blank page in between finds no <main> and no <h1> (a flaky failure once). Wait for it to load.
+    page.wait_for_load_state()
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol: the page's strict CSP (no inline scripts) stays on.
         page.evaluate(AXE.read_text() + "\n;true")

@@ -42,6 +42,7 @@ def entra(page, live_server, lingua):
     page.context.add_cookies([{"name": "django_language", "value": lingua, "url": live_server.url}])
     login_as(page, live_server.url, ANNA)
     expect(page).to_have_url(re.compile("/operatori/"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def verifica(page, axe, lingua, *, moduli=False):

@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 import uuid
-import zlib
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from tests.factories import (
     cf_minore,
     provincia,
 )
+from tests.pdf_testo import font_incorporati
 
 pytestmark = pytest.mark.django_db
 
@@ -165,18 +165,6 @@ def test_the_receipt_pdf_is_an_attachment(logged, alice, bando):
     assert response["Content-Disposition"] == f'attachment; filename="ricevuta-{domanda.protocollo}.pdf"'
     assert "no-store" in response["Cache-Control"]
     assert "Titillium-Web" in " ".join(font_incorporati(response.content))
-
-
-def font_incorporati(pdf: bytes) -> list[str]:
-    """Names of the fonts embedded in a PDF (WeasyPrint compresses its object streams)."""
-    nomi = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            testo = zlib.decompress(stream)
-        except zlib.error:
-            continue
-        nomi += [n.decode() for n in re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", testo)]
-    return nomi
 
 
 def token_del_riepilogo(page: str) -> str:

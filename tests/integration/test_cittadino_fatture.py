@@ -25,7 +25,7 @@ from tests.factories import (
     fattura_registrata,
 )
 from tests.integration.test_fatture_pdf import _pagine
-from tests.integration.test_pdf_accessibile import _testo
+from tests.pdf_testo import pdf_in_chiaro
 
 pytestmark = pytest.mark.django_db
 URL = reverse("cittadino:fatture")
@@ -431,7 +431,7 @@ def test_the_page_and_the_pdf_in_the_users_language(client, bob, anna, codice_di
     client.force_login(anna)
     assert "Meine Rechnungen" in client.get(URL).content.decode()
     risposta = client.post(URL, {"fatture": [fattura.pk], "formato": "pdf"})
-    assert b"/Lang (de)" in _testo(_download(risposta))
+    assert b"/Lang (de)" in pdf_in_chiaro(_download(risposta))
 
 
 def test_leftover_files_are_swept_too(bob, anna, codice_di_anna):

@@ -12,14 +12,14 @@ from django.utils import translation
 
 from apps.fatture import documenti
 from tests.factories import CodiceFactory, ProfessionistaFactory, fattura_registrata
-from tests.integration.test_pdf_accessibile import _testo
+from tests.pdf_testo import pdf_in_chiaro
 
 pytestmark = pytest.mark.django_db
 
 
 def _pagine(documento: bytes) -> int:
     """The page count of the PDF's page tree (/Type /Pages … /Count N)."""
-    testo = _testo(documento)
+    testo = pdf_in_chiaro(documento)
     conteggi = [int(n) for n in re.findall(rb"/Type /Pages[^>]*?/Count (\d+)", testo, re.S)]
     conteggi += [int(n) for n in re.findall(rb"/Count (\d+)[^>]*?/Type /Pages", testo, re.S)]
     assert conteggi, "page tree not found"
@@ -46,7 +46,7 @@ def test_one_pdf_has_a_page_per_fattura_and_is_tagged(tre_fatture):
     documento = buffer.getvalue()
     assert documento.startswith(b"%PDF")
     assert _pagine(documento) == 3
-    testo = _testo(documento)
+    testo = pdf_in_chiaro(documento)
     assert b"/StructTreeRoot" in testo
     assert b"/Lang (it)" in testo
     assert b"pdfuaid" in testo
@@ -57,7 +57,7 @@ def test_a_single_fattura_pdf_is_one_page_titled_with_its_number(tre_fatture):
     buffer = io.BytesIO()
     documenti.scrivi_pdf([tre_fatture[0].pk], buffer)
     assert _pagine(buffer.getvalue()) == 1
-    titolo = re.search(rb"<dc:title>.*?</dc:title>", _testo(buffer.getvalue()), re.S).group(0)
+    titolo = re.search(rb"<dc:title>.*?</dc:title>", pdf_in_chiaro(buffer.getvalue()), re.S).group(0)
     assert b"7/A" in titolo
 
 

@@ -5,7 +5,7 @@ from weasyprint.text import fonts as weasyprint_fonts
 
 from apps.core import pdf
 from tests.factories import BandoFactory, DomandaFactory
-from tests.integration.test_cittadino_domanda import font_incorporati
+from tests.pdf_testo import font_incorporati
 
 pytestmark = pytest.mark.django_db
 

@@ -1,30 +1,19 @@
 """The portal's PDFs are tagged (PDF/UA-1): structure tree, document language from <html lang>, title."""
 
 import re
-import zlib
 
 import pytest
 
 from apps.core import pdf
 from tests.factories import DomandaFactory
+from tests.pdf_testo import pdf_in_chiaro
 
 pytestmark = pytest.mark.django_db
 
 
-def _testo(documento: bytes) -> bytes:
-    """The PDF's bytes with every compressed stream (object streams included) inflated after them."""
-    parti = [documento]
-    for flusso in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", documento, re.S):
-        try:
-            parti.append(zlib.decompress(flusso.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parti)
-
-
 def test_the_receipt_is_tagged_with_language_and_title():
     domanda = DomandaFactory(protocollo="INPS-ACC-1")
-    testo = _testo(pdf.pdf("cittadino/pdf/ricevuta.html", {"domanda": domanda}))
+    testo = pdf_in_chiaro(pdf.pdf("cittadino/pdf/ricevuta.html", {"domanda": domanda}))
     assert b"/StructTreeRoot" in testo
     assert b"/MarkInfo <</Marked true>>" in testo
     assert b"/Lang (it)" in testo
@@ -46,6 +35,6 @@ def test_the_language_is_the_one_of_the_template(monkeypatch):
             "<body><h1>Quittung</h1><p>Text</p></body></html>"
         ),
     )
-    testo = _testo(pdf.pdf("irrilevante.html", {}))
+    testo = pdf_in_chiaro(pdf.pdf("irrilevante.html", {}))
     assert b"/Lang (de)" in testo
     assert b"Quittung" in re.search(rb"<dc:title>.*?</dc:title>", testo, re.S).group(0)

@@ -2,10 +2,8 @@
 markup issue 8 §4 asked for: neutral welcome, "Prosegui" outside the success callout, tables with caption
 and header scopes in a responsive region, every error of a form at once next to its field."""
 
-import contextlib
 import datetime as dt
 import re
-import zlib
 from decimal import Decimal
 
 import pytest
@@ -22,6 +20,7 @@ from tests.factories import (
     entra_come_professionista,
     utente_di,
 )
+from tests.pdf_testo import pdf_in_chiaro
 
 pytestmark = pytest.mark.django_db
 
@@ -176,15 +175,6 @@ def test_the_tables_have_a_caption_header_scopes_and_a_labelled_scroll_region(cl
         assert '<th scope="col">' in pagina and '<th scope="row"' in pagina, nome
 
 
-def _testo_pdf(documento: bytes) -> bytes:
-    """The PDF's streams inflated, to look for the document's language and title in them."""
-    parti = [documento]
-    for flusso in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", documento, re.S):
-        with contextlib.suppress(zlib.error):
-            parti.append(zlib.decompress(flusso))
-    return b"".join(parti)
-
-
 @pytest.mark.parametrize(
     "lingua, titolo", [("it", "Ricevuta della seduta"), ("de", "Empfangsbestätigung der Sitzung")]
 )
@@ -195,7 +185,7 @@ def test_the_pdf_ricevuta_is_in_the_professionals_saved_language(client, bob, co
     client.cookies["django_language"] = "en"
     response = client.get(reverse("professionista:ricevuta_pdf", args=[seduta.pk]))
     assert response.status_code == 200
-    contenuto = _testo_pdf(response.content)
+    contenuto = pdf_in_chiaro(response.content)
     assert f"/Lang ({lingua})".encode() in contenuto
     completo = f"{titolo} {seduta.numero}"
     # WeasyPrint writes a non-ASCII title as UTF-16 in hex, an ASCII one as a literal string.
