@@ -5,6 +5,7 @@ header cells, paragraphs) that screen readers follow, the document language take
 `<html lang>` and the title from its `<title>`, shown by the reader instead of the file name.
 """
 
+import atexit
 import threading
 import time
 
@@ -40,6 +41,16 @@ def _foglio_di_stampa():
         _stampa = (CSS(filename=str(STAMPA_CSS), font_config=fonts), fonts)
         _stampa_da = time.monotonic()
     return _stampa
+
+
+@atexit.register
+def _libera_foglio() -> None:
+    """At the process's exit, while WeasyPrint's modules still stand, drop the shared sheet: its
+    FontConfiguration's __del__ then removes the temporary copy of the fonts. Left to the interpreter's
+    teardown, that __del__ failed ("'NoneType' object is not callable") and every worker left its folder in
+    /tmp."""
+    global _stampa
+    _stampa = None
 
 
 def pdf(template: str, context: dict) -> bytes:

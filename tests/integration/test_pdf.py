@@ -1,5 +1,10 @@
 """The print stylesheet and its fonts are set up once per process, and every PDF still embeds them."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from weasyprint.text import fonts as weasyprint_fonts
 
@@ -52,3 +57,27 @@ def test_the_setup_is_renewed_after_an_hour(setups, monkeypatch):
     documento = ricevuta(domanda)
     assert len(setups) == 2
     assert "Titillium-Web" in " ".join(font_incorporati(documento))
+
+
+SENZA_DATABASE = """
+import django
+django.setup()
+from apps.core import pdf
+with pdf._lock:
+    _foglio, fonts = pdf._foglio_di_stampa()
+print(fonts._folder)
+"""
+
+
+def test_a_process_that_made_a_pdf_leaves_no_font_folder_behind(tmp_path):
+    """The shared sheet's temporary copy of the fonts is removed when the process exits, without the
+    "Exception ignored in FontConfiguration.__del__" a teardown-time __del__ printed."""
+    ambiente = {**os.environ, "DJANGO_SETTINGS_MODULE": "bonuspsi.settings", "TMPDIR": str(tmp_path)}
+    fatto = subprocess.run(  # noqa: S603  (our own snippet, run with this interpreter)
+        [sys.executable, "-c", SENZA_DATABASE], capture_output=True, text=True, env=ambiente, timeout=120
+    )
+    assert fatto.returncode == 0, fatto.stderr
+    cartella = Path(fatto.stdout.strip().splitlines()[-1])
+    assert cartella.parent == tmp_path
+    assert not cartella.exists()
+    assert "Exception ignored" not in fatto.stderr
