@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.core.models import AuditEvent
 from apps.fatture.models import Fattura
@@ -65,7 +66,7 @@ def test_mark_paid_asks_the_date_then_pays_through_the_service(operatrice, lotto
     pagina = _azione(operatrice, "segna_pagato", rimborsi)
     assert pagina.status_code == 200 and "Data del pagamento" in pagina.content.decode()
     assert all(r.numero in pagina.content.decode() for r in rimborsi)
-    futuro = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    futuro = (timezone.localdate() + dt.timedelta(days=1)).isoformat()  # tomorrow in Rome
     errore = _azione(operatrice, "segna_pagato", rimborsi, applica="1", pagato_il=futuro)
     assert errore.status_code == 200 and "non può essere futura" in errore.content.decode()
     assert not Rimborso.objects.filter(stato=Rimborso.Stato.PAGATO).exists()
