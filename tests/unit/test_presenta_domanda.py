@@ -20,7 +20,6 @@ from tests.factories import (
     DomandaFactory,
     RappresentanzaFactory,
     UserFactory,
-    cf_minore,
     make_cf,
     provincia,
     regione,
@@ -43,6 +42,19 @@ def bando():
 @pytest.fixture
 def alice():
     return UserFactory(nome="Alice")
+
+
+def figlio_minore() -> str:
+    """Ten years old on DENTRO, whatever day the tests run (cf_minore is ten years before today)."""
+    return make_cf(nato_il=dt.date(2016, 5, 1))
+
+
+def rappresentanza(genitore, figlio):
+    """A parent's verified link, valid from a year before DENTRO (the factory's "a year ago" is from today:
+    from 2027-05-04 on it would no longer cover the submission day)."""
+    return RappresentanzaFactory(
+        cf_richiedente=genitore.codice_fiscale, cf_beneficiario=figlio, valida_dal=dt.date(2025, 5, 4)
+    )
 
 
 def isee(cf, valore="12000.00", **kw):
@@ -153,10 +165,10 @@ def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
 
 
 def test_it_refuses_a_second_domanda_for_the_same_beneficiary(alice, bando):
-    bambino = cf_minore()
+    bambino = figlio_minore()
     bob = UserFactory()
     for genitore in (alice, bob):
-        RappresentanzaFactory(cf_richiedente=genitore.codice_fiscale, cf_beneficiario=bambino)
+        rappresentanza(genitore, bambino)
     isee(bambino)
     presenta(alice, bando, cf_beneficiario=bambino, relazione=Domanda.Relazione.GENITORE)
     with pytest.raises(DomainError) as exc:
@@ -265,8 +277,8 @@ def test_on_behalf_requires_another_codice_fiscale(alice, bando):
 
 
 def test_on_behalf_of_a_minor(alice, bando):
-    figlio = cf_minore()
-    RappresentanzaFactory(cf_richiedente=alice.codice_fiscale, cf_beneficiario=figlio)
+    figlio = figlio_minore()
+    rappresentanza(alice, figlio)
     isee(figlio, "14999.99")
     domanda = presenta(alice, bando, cf_beneficiario=figlio.lower(), relazione=Domanda.Relazione.GENITORE)
     assert domanda.cf_beneficiario == figlio and domanda.cf_richiedente == alice.codice_fiscale
