@@ -38,9 +38,10 @@ def make_cf(n: int | None = None, nato_il: dt.date | None = None) -> str:
     return base + codicefiscale.calc_check_digit(base)
 
 
-def cf_minore(n: int | None = None) -> str:
-    """The codice fiscale of a ten-year-old child."""
-    return make_cf(n, nato_il=timezone.localdate().replace(day=1) - dt.timedelta(days=3650))
+def cf_minore(n: int | None = None, *, il: dt.date | None = None) -> str:
+    """The codice fiscale of a child ten years old today, or on `il` (a test that acts on a fixed day)."""
+    giorno = il or timezone.localdate()
+    return make_cf(n, nato_il=giorno.replace(day=1) - dt.timedelta(days=3650))
 
 
 def regione(codice="120") -> Regione:

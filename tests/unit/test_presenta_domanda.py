@@ -20,6 +20,7 @@ from tests.factories import (
     DomandaFactory,
     RappresentanzaFactory,
     UserFactory,
+    cf_minore,
     make_cf,
     provincia,
     regione,
@@ -42,11 +43,6 @@ def bando():
 @pytest.fixture
 def alice():
     return UserFactory(nome="Alice")
-
-
-def figlio_minore() -> str:
-    """Ten years old on DENTRO, whatever day the tests run (cf_minore is ten years before today)."""
-    return make_cf(nato_il=dt.date(2016, 5, 1))
 
 
 def rappresentanza(genitore, figlio):
@@ -165,7 +161,7 @@ def test_it_refuses_one_second_outside_the_window(alice, bando, adesso):
 
 
 def test_it_refuses_a_second_domanda_for_the_same_beneficiary(alice, bando):
-    bambino = figlio_minore()
+    bambino = cf_minore(il=DENTRO.date())
     bob = UserFactory()
     for genitore in (alice, bob):
         rappresentanza(genitore, bambino)
@@ -277,7 +273,7 @@ def test_on_behalf_requires_another_codice_fiscale(alice, bando):
 
 
 def test_on_behalf_of_a_minor(alice, bando):
-    figlio = figlio_minore()
+    figlio = cf_minore(il=DENTRO.date())
     rappresentanza(alice, figlio)
     isee(figlio, "14999.99")
     domanda = presenta(alice, bando, cf_beneficiario=figlio.lower(), relazione=Domanda.Relazione.GENITORE)
